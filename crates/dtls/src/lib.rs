@@ -1,0 +1,1 @@
+//! DTLS for WebRTC over dimpl: certificates, fingerprints, handshake, SRTP keying.

@@ -1,0 +1,1 @@
+//! Deterministic seeded simulated network for testing sans-IO machines (dev only).

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every check and test of rtcpeer on a fresh Debian 12 machine (root, Rust stable):
+# installs what the tests need, then format, lint, docs, the layering check, fuzzing smoke runs,
+# and the whole test suite. `.ci/run` calls exactly this script.
+#
+#   scripts/test.sh            everything
+#   FUZZ_SECONDS=120 scripts/test.sh   longer fuzz runs (default 20 s per target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+step() { printf '\n==> %s\n' "$*"; }
+
+step "install test dependencies"
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked --quiet
+fi
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+step "layering: no crate below rtcpeer depends on tokio"
+scripts/check-layers.sh
+
+step "fuzz targets build and run ${FUZZ_SECONDS}s each"
+scripts/fuzz.sh "$FUZZ_SECONDS"
+
+step "tests (unit, property, RFC vectors, simulated network, benches in test mode)"
+cargo test --workspace --all-targets --quiet
+cargo test --workspace --doc --quiet
