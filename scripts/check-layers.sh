@@ -8,7 +8,8 @@ bad=0
 for pkg in $(cargo metadata --no-deps --format-version 1 \
     | python3 -c 'import json,sys; print("\n".join(p["name"] for p in json.load(sys.stdin)["packages"]))'); do
   if [[ $pkg =~ $allowed ]]; then continue; fi
-  if cargo tree -p "$pkg" -e normal --prefix none 2>/dev/null | grep -qE '^tokio v'; then
+  tree=$(cargo tree -p "$pkg" -e normal --prefix none)
+  if grep -qE '^tokio v' <<<"$tree"; then
     echo "layering violation: $pkg depends on tokio"; bad=1
   else
     echo "ok: $pkg has no tokio"

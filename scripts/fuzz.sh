@@ -10,7 +10,11 @@ for target in $(cargo fuzz list); do
   mkdir -p "corpus/$target"
   if [ -d "seeds/$target" ]; then cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true; fi
   echo "fuzz $target for ${secs}s"
-  cargo fuzz run --release "$target" "corpus/$target" -- -max_total_time="$secs" -print_final_stats=1 2>&1 \
-    | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done)' || true
-  # libFuzzer exits non-zero on a crash; cargo fuzz propagates it, and `set -o pipefail` fails here.
+  log=$(mktemp)
+  if ! cargo fuzz run --release "$target" "corpus/$target" -- -max_total_time="$secs" \
+      -print_final_stats=1 >"$log" 2>&1; then
+    tail -n 60 "$log"; echo "fuzz target $target FAILED (crash or build error)"; exit 1
+  fi
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done)' "$log" || true
+  rm -f "$log"
 done
