@@ -1,1 +1,20 @@
-//! SCTP (RFC 9260) over DTLS and DCEP (RFC 8832) for WebRTC data channels, sans-IO.
+//! SCTP (RFC 9260) over DTLS (RFC 8261) and DCEP (RFC 8832) for WebRTC data channels, sans-IO.
+//!
+//! * [`wire`]: the packet format, every chunk and parameter, the CRC32c checksum.
+//! * [`Association`]: the SCTP association machine (handshake, data transfer, congestion
+//!   control, partial reliability, stream reset, shutdown).
+//! * [`Config`]: its tunables, with the timer choices explained.
+//! * [`datachannel`]: DCEP (RFC 8832) and [`DataChannels`], W3C data channels on top.
+
+mod assoc;
+mod config;
+pub mod datachannel;
+mod hash;
+mod serial;
+pub mod wire;
+
+pub use assoc::{
+    Association, CloseReason, Event, Message, Reliability, ResetError, SendError, State, Stats,
+};
+pub use config::Config;
+pub use datachannel::DataChannels;
