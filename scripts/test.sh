@@ -12,6 +12,10 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 step() { printf '\n==> %s\n' "$*"; }
 
 step "install test dependencies"
+# coturn: the real TURN server the TURN client is tested against (crates/turn/tests/coturn.rs).
+if ! command -v turnserver >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq coturn >/dev/null
+fi
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --quiet
 fi

@@ -33,8 +33,10 @@ pub mod probe;
 mod run;
 mod seed;
 mod stats;
+mod stun_server;
 mod topology;
 mod trace;
+mod turn_server;
 
 pub use capture::CaptureScope;
 pub use conditions::{GilbertElliott, LinkConditions, Loss};
@@ -48,5 +50,7 @@ pub use probe::Probe;
 pub use run::{Deadline, RunError};
 pub use seed::{SEED_ENV, SeedGuard, parse_seed, rerun_hint, seed};
 pub use stats::{HostStats, LinkStats, NatStats, NetStats};
+pub use stun_server::StunServer;
 pub use topology::{Direction, HostId, IfaceId, LinkId, NatId, Zone};
 pub use trace::{DropReason, PacketInfo, Place, TraceEvent, TraceKind};
+pub use turn_server::{TurnServer, TurnServerConfig, TurnServerStats};
