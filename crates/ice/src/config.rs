@@ -1,0 +1,127 @@
+//! [`IceConfig`]: what an [`IceAgent`](crate::IceAgent) is told before it starts: STUN servers,
+//! the transport policy (W3C `RTCIceTransportPolicy`), components, candidate options, the ICE
+//! options (`ice-lite`, `ice2`), the candidate pool, and every timer of RFC 8445 §14 (Ta,
+//! check RTO), RFC 8489 §6.2.1 (RTO, Rc, Rm), RFC 7675 (consent) and RFC 8445 §11 (keepalive).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Which candidates the agent gathers and uses (W3C `RTCIceTransportPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IceTransportPolicy {
+    /// Every type of candidate.
+    #[default]
+    All,
+    /// Only relayed candidates: no host or server-reflexive candidate is gathered, so the
+    /// host's addresses are never revealed.
+    Relay,
+}
+
+/// The configuration of an [`IceAgent`](crate::IceAgent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IceConfig {
+    /// STUN servers to learn server-reflexive candidates from (RFC 8445 §5.1.1.2).
+    pub stun_servers: Vec<SocketAddr>,
+    /// Which candidates to gather and use.
+    pub transport_policy: IceTransportPolicy,
+    /// How many components the data stream has: 1 (RTP and RTCP multiplexed, or data only) or
+    /// 2 (RTCP on its own component).
+    pub components: u16,
+    /// Whether loopback interfaces become host candidates (tests, same-host peers).
+    pub include_loopback: bool,
+    /// Whether IPv6 link-local interfaces become host candidates.
+    pub include_link_local: bool,
+    /// Run as an ICE-lite agent (RFC 8445 §2.5): host candidates only, never send checks,
+    /// always controlled, answer checks and accept the peer's nomination.
+    pub ice_lite: bool,
+    /// Advertise and follow RFC 8445 (`a=ice-options:ice2`, RFC 8445 §10); `false` for an
+    /// agent that presents itself as RFC 5245 and, when controlling, nominates aggressively
+    /// (USE-CANDIDATE on every check, RFC 5245 §8.1.1.2).
+    pub ice2: bool,
+    /// Whether relayed candidates are expected from the TURN glue
+    /// ([`IceAgent::add_relay_candidate`](crate::IceAgent::add_relay_candidate)): gathering is
+    /// then complete only once [`IceAgent::end_of_relay_candidates`](crate::IceAgent::end_of_relay_candidates)
+    /// is called.
+    pub expect_relay_candidates: bool,
+    /// W3C `iceCandidatePoolSize`: when non-zero, [`IceAgent::pre_gather`](crate::IceAgent::pre_gather)
+    /// may gather before candidates are wanted; they are announced by
+    /// [`IceAgent::gather`](crate::IceAgent::gather). One agent holds one generation of
+    /// candidates, so a pool of N is N agents held by the caller.
+    pub candidate_pool_size: u8,
+    /// Ta, the pacing of connectivity checks (RFC 8445 §14.2; 50 ms by default).
+    pub ta: Duration,
+    /// The initial RTO of STUN transactions to STUN servers (RFC 8489 §6.2.1: 500 ms).
+    pub stun_rto: Duration,
+    /// Rc: how many times a STUN request is sent at most (RFC 8489: 7).
+    pub stun_max_transmits: u32,
+    /// Rm: after the last request, how many initial RTOs to wait for a response (RFC 8489: 16).
+    pub stun_rm: u32,
+    /// The least RTO of a connectivity check (RFC 8445 §14.3: 500 ms). The RTO is this or
+    /// `Ta * (waiting + in-progress pairs)`, whichever is larger.
+    pub check_rto: Duration,
+    /// The largest RTO a check's retransmissions back off to. RFC 8489 doubles without bound;
+    /// a cap keeps checks responsive on lossy paths, as libnice and libwebrtc do.
+    pub check_max_rto: Duration,
+    /// How many times a connectivity check is sent before the pair fails.
+    pub check_max_transmits: u32,
+    /// How long the controlling agent waits, after the first pair succeeds, for better pairs
+    /// before nominating the best valid pair (it nominates earlier if no better pair is left).
+    pub nomination_delay: Duration,
+    /// The mean interval of consent freshness checks (RFC 7675 §5.1: 5 s, randomised to
+    /// 0.8–1.2 times this).
+    pub consent_interval: Duration,
+    /// Consent is lost after this long without a response (RFC 7675 §5.1: 30 s).
+    pub consent_timeout: Duration,
+    /// The connection is reported `disconnected` after this long without any packet on the
+    /// selected pair (W3C: implementation dependent).
+    pub disconnected_timeout: Duration,
+    /// Tr: a keepalive (Binding indication) is sent when nothing was sent on the selected pair
+    /// for this long (RFC 8445 §11: at most 15 s).
+    pub keepalive_interval: Duration,
+    /// The most candidate pairs in the checklist (RFC 8445 §6.1.2.5: 100).
+    pub max_pairs: usize,
+    /// The most remote candidates kept (excess ones are ignored and counted).
+    pub max_remote_candidates: usize,
+}
+
+impl Default for IceConfig {
+    fn default() -> Self {
+        IceConfig {
+            stun_servers: Vec::new(),
+            transport_policy: IceTransportPolicy::All,
+            components: 1,
+            include_loopback: false,
+            include_link_local: false,
+            ice_lite: false,
+            ice2: true,
+            expect_relay_candidates: false,
+            candidate_pool_size: 0,
+            ta: Duration::from_millis(50),
+            stun_rto: Duration::from_millis(500),
+            stun_max_transmits: 7,
+            stun_rm: 16,
+            check_rto: Duration::from_millis(500),
+            check_max_rto: Duration::from_secs(3),
+            check_max_transmits: 7,
+            nomination_delay: Duration::from_millis(500),
+            consent_interval: Duration::from_secs(5),
+            consent_timeout: Duration::from_secs(30),
+            disconnected_timeout: Duration::from_secs(7),
+            keepalive_interval: Duration::from_secs(15),
+            max_pairs: 100,
+            max_remote_candidates: 200,
+        }
+    }
+}
+
+impl IceConfig {
+    /// The ICE options to advertise in SDP (`a=ice-options:`): always `trickle` (RFC 8840),
+    /// and `ice2` unless configured otherwise.
+    pub fn ice_options(&self) -> &'static [&'static str] {
+        if self.ice2 {
+            &["trickle", "ice2"]
+        } else {
+            &["trickle"]
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The agent's lifecycle: the W3C `RTCIceTransportState` it reports (webrtc-pc §5.6, computed
+//! from the checklist, gathering, end-of-candidates, consent and received traffic), and ICE
+//! restarts (RFC 8445 §9), local ([`IceAgent::restart`]) or by the peer (new remote
+//! credentials), during which the old selected pair keeps carrying data.
+
+use std::time::Instant;
+
+use rtcpeer_stun::IntegrityKey;
+
+use crate::agent::{ChecklistState, Credentials, GatherPhase, IceAgent, PreviousPath};
+use crate::event::IceEvent;
+use crate::pair::PairState;
+use crate::state::{IceConnectionState, IceGatheringState};
+use crate::transaction::TxKind;
+
+impl IceAgent {
+    /// The W3C state from what the agent knows now.
+    pub(crate) fn compute_state(&self) -> IceConnectionState {
+        if self.closed {
+            return IceConnectionState::Closed;
+        }
+        if self.state == IceConnectionState::Failed {
+            // Terminal until an ICE restart.
+            return IceConnectionState::Failed;
+        }
+        let now = self.now;
+        let components = 1..=self.config.components;
+        let done_gathering = self.phase == GatherPhase::Complete;
+        let all_selected = components.clone().all(|c| self.selected_index(c).is_some());
+        if all_selected {
+            let stale = components.clone().any(|c| {
+                self.selected_index(c)
+                    .and_then(|p| self.pairs.get(p))
+                    .is_some_and(|p| match (p.last_received, now) {
+                        (Some(t), Some(now)) => now >= t + self.config.disconnected_timeout,
+                        _ => false,
+                    })
+            });
+            return if stale {
+                IceConnectionState::Disconnected
+            } else if self.checklist == ChecklistState::Completed
+                && done_gathering
+                && self.remote_eoc
+            {
+                IceConnectionState::Completed
+            } else {
+                IceConnectionState::Connected
+            };
+        }
+        if !self.previous_paths.is_empty() {
+            // An ICE restart is under way; the old pair still carries data.
+            return IceConnectionState::Connected;
+        }
+        let running = self.checklist == ChecklistState::Running;
+        let checking = self.pairs.iter().any(|p| {
+            p.state == PairState::InProgress
+                || (running && matches!(p.state, PairState::Waiting | PairState::Frozen))
+                || (p.valid && p.state == PairState::Succeeded)
+        }) || self
+            .transactions
+            .iter()
+            .any(|t| matches!(t.kind, TxKind::Check { .. }));
+        if checking {
+            return IceConnectionState::Checking;
+        }
+        if self.pairs.is_empty() && !self.consent_lost {
+            return if self.remote_eoc
+                && done_gathering
+                && self.remote_creds.is_some()
+                && !self.remote.is_empty()
+            {
+                IceConnectionState::Failed
+            } else {
+                IceConnectionState::New
+            };
+        }
+        if done_gathering && self.remote_eoc {
+            IceConnectionState::Failed
+        } else {
+            IceConnectionState::Disconnected
+        }
+    }
+
+    /// Recomputes the state and reports a change.
+    pub(crate) fn update_state(&mut self) {
+        let state = self.compute_state();
+        self.set_state(state);
+    }
+
+    pub(crate) fn set_state(&mut self, state: IceConnectionState) {
+        if state != self.state {
+            tracing::debug!(from = %self.state, to = %state, "ICE connection state");
+            self.state = state;
+            self.emit(IceEvent::ConnectionStateChange(state));
+        }
+    }
+
+    /// Keeps the selected pairs as data paths while new pairs are found.
+    fn keep_previous_paths(&mut self) {
+        for component in 1..=self.config.components {
+            let path = self.selected_path(component);
+            if let Some((local, remote)) = path {
+                self.previous_paths.retain(|p| p.component != component);
+                self.previous_paths.push(PreviousPath {
+                    component,
+                    local,
+                    remote,
+                });
+            }
+        }
+    }
+
+    /// Forgets every pair and check (both sides' candidates stay unless the caller clears them).
+    fn reset_checks(&mut self) {
+        self.keep_previous_paths();
+        self.pairs.clear();
+        self.triggered.clear();
+        self.transactions
+            .retain(|t| matches!(t.kind, TxKind::Gather { .. }));
+        self.selected = [None; crate::agent::MAX_COMPONENTS];
+        self.checklist = ChecklistState::Running;
+        self.first_valid = None;
+        self.consent_next = None;
+        self.consent_lost = false;
+        self.next_check = None;
+        if self.state == IceConnectionState::Failed {
+            self.state = IceConnectionState::Checking;
+        }
+    }
+
+    /// ICE restart (RFC 8445 §9, W3C `restartIce`): new local credentials, a new generation
+    /// of candidates gathered again, new checks. The old selected pair keeps carrying data
+    /// (and the old ufrag is still answered) until a new pair is selected.
+    pub fn restart(&mut self, now: Instant) {
+        if self.closed {
+            return;
+        }
+        self.now = Some(now);
+        self.reset_checks();
+        let old = std::mem::replace(&mut self.local_creds, Credentials::random(&mut self.rng));
+        let old_key = std::mem::replace(
+            &mut self.local_key,
+            IntegrityKey::short_term(&self.local_creds.pwd),
+        );
+        self.previous_local = Some((old, old_key));
+        self.generation = self.generation.wrapping_add(1);
+        self.local.clear();
+        self.transactions.clear();
+        self.relay_done = false;
+        self.phase = GatherPhase::New;
+        if self.announce {
+            self.gathering_state = IceGatheringState::New;
+            self.gather(now);
+        }
+        self.wake_checks();
+        self.update_state();
+    }
+
+    /// The peer restarted (new remote credentials): its candidates and all pairs go.
+    pub(crate) fn remote_restarted(&mut self) {
+        self.reset_checks();
+        self.remote.clear();
+        self.remote_eoc = false;
+    }
+}

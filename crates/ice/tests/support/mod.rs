@@ -1,0 +1,344 @@
+//! Shared harness for the simulated-network tests: an [`Endpoint`] adapter around an
+//! [`IceAgent`] that records its events and can send numbered application datagrams, and
+//! helpers that build topologies and relay signaling (credentials, trickled candidates,
+//! end-of-candidates) between two peers.
+#![allow(dead_code)]
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use rtcpeer_ice::{
+    Candidate, IceAgent, IceConfig, IceConnectionState, IceEvent, IceGatheringState,
+};
+use rtcpeer_netsim::{Endpoint, HostId, NatConfig, Network, SeedGuard, StunServer, Zone};
+use rtcpeer_types::{Receive, Transmit};
+
+pub const STUN: &str = "198.51.100.1:3478";
+
+pub fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+pub fn sa(s: &str) -> SocketAddr {
+    s.parse().unwrap()
+}
+
+pub fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// An ICE agent on a simulated host.
+pub struct Peer {
+    pub agent: IceAgent,
+    /// Every event except data, in order.
+    pub log: Vec<IceEvent>,
+    /// Local candidates announced, in order.
+    pub candidates: Vec<Candidate>,
+    /// Whether end-of-candidates was announced.
+    pub end_of_candidates: bool,
+    /// Payloads of the data received.
+    pub received: Vec<Bytes>,
+    /// Numbered datagrams: send one every `interval` while `sending`.
+    pub interval: Duration,
+    pub next_send: Option<Instant>,
+    pub sent: u32,
+    pub send_failures: u32,
+}
+
+impl Peer {
+    pub fn new(agent: IceAgent) -> Self {
+        Peer {
+            agent,
+            log: Vec::new(),
+            candidates: Vec::new(),
+            end_of_candidates: false,
+            received: Vec::new(),
+            interval: ms(20),
+            next_send: None,
+            sent: 0,
+            send_failures: 0,
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Some(e) = self.agent.poll_event() {
+            match e {
+                IceEvent::Data(rx) => self.received.push(rx.contents),
+                IceEvent::LocalCandidate(c) => {
+                    self.candidates.push(c.clone());
+                    self.log.push(IceEvent::LocalCandidate(c));
+                }
+                IceEvent::LocalEndOfCandidates => {
+                    self.end_of_candidates = true;
+                    self.log.push(e);
+                }
+                other => self.log.push(other),
+            }
+        }
+    }
+
+    /// The connection states reported, in order.
+    pub fn states(&self) -> Vec<IceConnectionState> {
+        self.log
+            .iter()
+            .filter_map(|e| match e {
+                IceEvent::ConnectionStateChange(s) => Some(*s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn gathering_states(&self) -> Vec<IceGatheringState> {
+        self.log
+            .iter()
+            .filter_map(|e| match e {
+                IceEvent::GatheringStateChange(s) => Some(*s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Starts sending numbered datagrams every `interval` from `now`.
+    pub fn start_sending(&mut self, now: Instant, interval: Duration) {
+        self.interval = interval;
+        self.next_send = Some(now);
+    }
+
+    pub fn stop_sending(&mut self) {
+        self.next_send = None;
+    }
+
+    /// The sequence numbers received, in arrival order.
+    pub fn received_numbers(&self) -> Vec<u32> {
+        self.received
+            .iter()
+            .filter_map(|b| {
+                let n: [u8; 4] = b.get(1..5)?.try_into().ok()?;
+                Some(u32::from_be_bytes(n))
+            })
+            .collect()
+    }
+}
+
+impl Endpoint for Peer {
+    fn handle_receive(&mut self, now: Instant, rx: Receive) {
+        self.agent.handle_receive(now, rx);
+        self.drain();
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        self.agent.handle_timeout(now);
+        if let Some(t) = self.next_send
+            && t <= now
+        {
+            // A DTLS-looking datagram (first byte 23) with a sequence number.
+            let mut d = vec![23u8];
+            d.extend_from_slice(&self.sent.to_be_bytes());
+            if self.agent.send(now, d).is_ok() {
+                self.sent += 1;
+            } else {
+                self.send_failures += 1;
+            }
+            self.next_send = Some(now + self.interval);
+        }
+        self.drain();
+    }
+
+    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
+        self.agent.poll_transmit()
+    }
+
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        match (self.agent.poll_timeout(), self.next_send) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+pub fn peer(net: &Network, h: HostId) -> &Peer {
+    net.endpoint::<Peer>(h).expect("host runs a Peer")
+}
+
+pub fn peer_mut(net: &mut Network, h: HostId) -> &mut Peer {
+    net.endpoint_mut::<Peer>(h).expect("host runs a Peer")
+}
+
+pub fn agent(net: &Network, h: HostId) -> &IceAgent {
+    &peer(net, h).agent
+}
+
+pub fn agent_mut(net: &mut Network, h: HostId) -> &mut IceAgent {
+    &mut peer_mut(net, h).agent
+}
+
+/// A configuration using the simulated STUN server.
+pub fn config() -> IceConfig {
+    IceConfig {
+        stun_servers: vec![sa(STUN)],
+        ..IceConfig::default()
+    }
+}
+
+/// A network with a STUN server, seeded from `NETSIM_SEED` or at random; the guard prints the
+/// seed if the test fails.
+pub fn network() -> (Network, SeedGuard) {
+    let guard = SeedGuard::from_env();
+    let mut net = Network::new(guard.seed());
+    net.add_host(
+        "stun",
+        Zone::Internet,
+        &[ip("198.51.100.1")],
+        StunServer::new(),
+    )
+    .unwrap();
+    (net, guard)
+}
+
+/// Adds a peer at `addr` (one socket) in `zone`.
+pub fn add_peer(
+    net: &mut Network,
+    name: &str,
+    zone: Zone,
+    addr: &str,
+    config: IceConfig,
+) -> HostId {
+    let addr = sa(addr);
+    let mut agent = IceAgent::new(config, net.fork_rng());
+    agent.add_local_interface(addr);
+    net.add_host(name, zone, &[addr.ip()], Peer::new(agent))
+        .unwrap()
+}
+
+/// A peer behind its own NAT: (host, nat zone).
+pub fn add_natted_peer(
+    net: &mut Network,
+    name: &str,
+    nat: NatConfig,
+    addr: &str,
+    config: IceConfig,
+) -> HostId {
+    let nat = net
+        .add_nat(&format!("{name}-nat"), Zone::Internet, nat)
+        .unwrap();
+    add_peer(net, name, Zone::Nat(nat), addr, config)
+}
+
+/// Gives each peer the other's credentials.
+pub fn exchange_credentials(net: &mut Network, a: HostId, b: HostId) {
+    let ca = agent(net, a).local_credentials().clone();
+    let cb = agent(net, b).local_credentials().clone();
+    agent_mut(net, a)
+        .set_remote_credentials(&cb.ufrag, &cb.pwd)
+        .unwrap();
+    agent_mut(net, b)
+        .set_remote_credentials(&ca.ufrag, &ca.pwd)
+        .unwrap();
+}
+
+/// Starts gathering on both.
+pub fn gather(net: &mut Network, hosts: &[HostId]) {
+    let now = net.now();
+    for &h in hosts {
+        agent_mut(net, h).gather(now);
+        let p = peer_mut(net, h);
+        p.drain();
+    }
+}
+
+/// Signaling state: how much of each side was forwarded.
+#[derive(Default, Clone, Copy)]
+pub struct Relay {
+    pub a_to_b: usize,
+    pub b_to_a: usize,
+    pub a_eoc: bool,
+    pub b_eoc: bool,
+    /// Whether end-of-candidates is forwarded.
+    pub forward_eoc: bool,
+}
+
+impl Relay {
+    pub fn new() -> Self {
+        Relay {
+            forward_eoc: true,
+            ..Relay::default()
+        }
+    }
+
+    /// Forwards new candidates (and end-of-candidates) each way, with zero signaling delay.
+    pub fn pump(&mut self, net: &mut Network, a: HostId, b: HostId) {
+        let (na, eoc_a) = forward(net, a, b, self.a_to_b);
+        self.a_to_b = na;
+        let (nb, eoc_b) = forward(net, b, a, self.b_to_a);
+        self.b_to_a = nb;
+        if self.forward_eoc {
+            if eoc_a && !self.a_eoc {
+                self.a_eoc = true;
+                agent_mut(net, b).end_of_remote_candidates();
+            }
+            if eoc_b && !self.b_eoc {
+                self.b_eoc = true;
+                agent_mut(net, a).end_of_remote_candidates();
+            }
+        }
+    }
+}
+
+fn forward(net: &mut Network, from: HostId, to: HostId, done: usize) -> (usize, bool) {
+    let p = peer(net, from);
+    let new: Vec<Candidate> = p.candidates.iter().skip(done).cloned().collect();
+    let eoc = p.end_of_candidates;
+    let n = p.candidates.len();
+    for c in new {
+        agent_mut(net, to).add_remote_candidate(c);
+    }
+    peer_mut(net, to).drain();
+    (n, eoc)
+}
+
+pub fn connected(net: &Network, h: HostId) -> bool {
+    agent(net, h).connection_state().is_connected()
+}
+
+/// Runs, relaying signaling, until both peers are connected with the same pair selected on
+/// both sides; panics with the states otherwise.
+pub fn run_until_connected(
+    net: &mut Network,
+    relay: &mut Relay,
+    a: HostId,
+    b: HostId,
+    within: Duration,
+) {
+    let r = net.run_until(
+        |n| {
+            relay.pump(n, a, b);
+            connected(n, a) && connected(n, b) && both_selected(n, a, b)
+        },
+        within,
+    );
+    if let Err(e) = r {
+        panic!(
+            "{e}: a {:?} {:?} b {:?} {:?}",
+            peer(net, a).states(),
+            agent(net, a).counters(),
+            peer(net, b).states(),
+            agent(net, b).counters()
+        );
+    }
+}
+
+/// Both sides have selected a pair.
+pub fn both_selected(net: &Network, a: HostId, b: HostId) -> bool {
+    agent(net, a).selected_pair(1).is_some() && agent(net, b).selected_pair(1).is_some()
+}
+
+/// Standard setup: credentials, gathering, then run until connected.
+pub fn connect(net: &mut Network, a: HostId, b: HostId, within: Duration) -> Relay {
+    agent_mut(net, a).set_role(true);
+    exchange_credentials(net, a, b);
+    gather(net, &[a, b]);
+    let mut relay = Relay::new();
+    run_until_connected(net, &mut relay, a, b, within);
+    relay
+}
