@@ -15,9 +15,11 @@
 //!   ([`candidate_init`]), [`RtcOfferOptions`] ([`options`]), [`RtcDataChannelInit`]
 //!   ([`data_channel_init`]).
 //!
-//! To come (see `docs/ARCHITECTURE.md`): the `PeerConnection` machine itself (JSEP,
-//! transceivers, data channels, RFC 7983 demux routing, stats) and the mapping of the lower
-//! crates' errors into [`RtcError`].
+//! The machine: [`PeerConnection`] ([`pc`]), the sans-IO `RTCPeerConnection` with its JSEP
+//! signaling (RFC 9429: offers, answers, rollback, transceivers, BUNDLE, codec and header
+//! extension negotiation, data channel negotiation) built on [`jsep`], with the lower crates'
+//! errors mapped in [`error_map`]. To come: the transports wired in (ICE, DTLS, SCTP), RFC 7983
+//! demux routing and stats.
 //!
 //! Nothing here does I/O or reads a clock: times (such as a certificate's expiry check) are
 //! passed in.
@@ -30,10 +32,14 @@ pub mod data_channel_init;
 pub mod description;
 pub mod enums;
 pub mod error;
+pub mod error_map;
 pub mod host;
 pub mod ice_server;
+pub mod jsep;
 pub mod options;
+pub mod pc;
 mod punycode;
+pub mod track;
 pub mod webidl;
 
 pub use candidate_init::{RtcIceCandidateInit, RtcLocalIceCandidateInit};
@@ -51,4 +57,12 @@ pub use enums::*;
 pub use error::{RtcError, RtcErrorDetail, RtcErrorInit, RtcErrorKind};
 pub use host::IceServerHost;
 pub use ice_server::{IceServerScheme, IceServerUrl, IceServerUrlError};
+pub use jsep::codecs::RtpCodec;
+pub use jsep::remote::{RemoteTransportParameters, SctpParameters};
 pub use options::{RtcAnswerOptions, RtcOfferOptions};
+pub use pc::{
+    DataChannelId, IceCredentials, PeerConnection, PeerConnectionEvent, ReceiverId, RtcDataChannel,
+    RtcRtpEncodingParameters, RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver,
+    RtcRtpTransceiverInit, RtcTrackEvent, SenderId, TrackOrKind, TransceiverId, TransportCommand,
+};
+pub use track::{MediaStream, MediaStreamTrack, TrackKind};
