@@ -67,6 +67,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("short_term_key", |b| {
         b.iter(|| IntegrityKey::short_term(black_box(PASSWORD)))
     });
+
+    group.bench_function("short_term_sha1_key", |b| {
+        b.iter(|| IntegrityKey::short_term_sha1(black_box(PASSWORD)))
+    });
     group.finish();
 }
 

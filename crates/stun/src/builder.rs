@@ -484,6 +484,48 @@ mod tests {
     }
 
     #[test]
+    fn text_limits_through_builder_and_decoder() {
+        let long = "n".repeat(128);
+        // The builder refuses an over-long NONCE, and keeps the first error.
+        assert_eq!(
+            MessageBuilder::binding_request(ID)
+                .nonce(&long)
+                .priority(1)
+                .build(),
+            Err(EncodeError::TextTooLong {
+                attribute: AttributeType::NONCE,
+                bytes: 128,
+                characters: 128
+            })
+        );
+        // One written raw is rejected on receipt; an over-long SOFTWARE is accepted.
+        let raw = |t| crate::RawAttribute {
+            attribute_type: t,
+            value: long.as_bytes(),
+        };
+        let bytes = MessageBuilder::binding_success(ID)
+            .with(raw(AttributeType::NONCE))
+            .build()
+            .unwrap();
+        assert_eq!(
+            Message::decode(&bytes).err(),
+            Some(crate::DecodeError::TextTooLong {
+                attribute: AttributeType::NONCE,
+                bytes: 128,
+                characters: 128
+            })
+        );
+        let bytes = MessageBuilder::binding_success(ID)
+            .with(raw(AttributeType::SOFTWARE))
+            .build()
+            .unwrap();
+        assert_eq!(
+            Message::decode(&bytes).unwrap().software(),
+            Some(long.as_str())
+        );
+    }
+
+    #[test]
     fn buffer_is_reused() {
         let first = MessageBuilder::binding_request(ID)
             .priority(7)

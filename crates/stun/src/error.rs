@@ -96,6 +96,18 @@ pub enum DecodeError {
     /// A ChannelData message whose channel number is outside 0x4000–0x4FFF (RFC 8656 §12).
     #[error("channel number {0:#06x} is outside 0x4000-0x4FFF")]
     BadChannelNumber(u16),
+    /// A text attribute longer than a receiver accepts: a USERNAME over 763 bytes (RFC 8489
+    /// §14.3), or a REALM or NONCE of 128 characters or more (§14.9, §14.10). See
+    /// [`attributes`](crate::attributes) for the limits of each attribute.
+    #[error("{attribute} value of {bytes} bytes ({characters} characters) is too long")]
+    TextTooLong {
+        /// The attribute's type.
+        attribute: AttributeType,
+        /// Its length in bytes.
+        bytes: usize,
+        /// Its length in characters (Unicode scalar values).
+        characters: usize,
+    },
 }
 
 /// Why a message could not be encoded as the caller asked. These are bugs of the caller, not of
@@ -140,4 +152,24 @@ pub enum EncodeError {
     /// ChannelData application data longer than 65535 bytes.
     #[error("ChannelData payload of {0} bytes is longer than 65535")]
     ChannelDataTooLong(usize),
+    /// A text attribute longer than RFC 8489 lets a sender write: a USERNAME of 509 bytes or
+    /// more (§14.3); a REALM, NONCE, SOFTWARE or reason phrase of 128 characters or more
+    /// (§14.8–§14.10, §14.14); an ALTERNATE-DOMAIN over 255 characters (§14.16). See
+    /// [`attributes`](crate::attributes) for the limits of each attribute.
+    #[error("{attribute} value of {bytes} bytes ({characters} characters) is too long")]
+    TextTooLong {
+        /// The attribute's type.
+        attribute: AttributeType,
+        /// Its length in bytes.
+        bytes: usize,
+        /// Its length in characters (Unicode scalar values).
+        characters: usize,
+    },
+    /// An ALTERNATE-DOMAIN that is not ASCII: it must be a DNS name, with internationalized
+    /// labels as A-labels (RFC 8489 §14.16).
+    #[error("{attribute} value is not ASCII")]
+    NotAscii {
+        /// The attribute's type.
+        attribute: AttributeType,
+    },
 }

@@ -7,19 +7,33 @@
 //! received bytes as they are, so verifying never re-encodes or copies a message. Tags are
 //! compared in constant time.
 //!
-//! **No SASLprep / OpaqueString.** RFC 8489 processes usernames, realms and passwords with the
-//! OpaqueString profile (RFC 8265) before hashing. This crate hashes the strings it is given, as
-//! UTF-8, unchanged: correct for ICE (whose ufrag and pwd are ASCII `ice-char`s) and for any
-//! ASCII TURN credentials; a caller with non-ASCII credentials must prepare them first (RFC 5769
-//! §2.4's password "The\u{AD}M\u{AA}tr\u{2168}" must be passed as "TheMatrIX").
+//! **Credential preparation.** RFC 8489 processes usernames, realms and passwords with the
+//! OpaqueString profile (RFC 8265) before hashing; RFC 5389 used SASLprep (RFC 4013). The
+//! historical constructors ([`IntegrityKey::long_term`] and its siblings) hash the strings they
+//! are given, as UTF-8, unchanged: correct for ICE (whose ufrag and pwd are ASCII `ice-char`s)
+//! and for ASCII TURN credentials. [`IntegrityKey::long_term_prepared`] (and
+//! `_prepared_with`) apply [`opaque_string`] first;
+//! [`IntegrityKey::long_term_saslprep`] applies [`saslprep`], which is
+//! what RFC 5769 §2.4's vector needs: its password "The\u{AD}M\u{AA}tr\u{2168}" becomes
+//! "TheMatrIX" under SASLprep but is *rejected* by OpaqueString (U+00AD SOFT HYPHEN is a
+//! default-ignorable code point, disallowed by RFC 8264; and NFC, unlike SASLprep's NFKC,
+//! would keep U+00AA and U+2168).
+//!
+//! **Compact short-term keys.** A full key precomputes both HMAC-SHA1 and HMAC-SHA256 key
+//! schedules. [`IntegrityKey::short_term_sha1`] precomputes only HMAC-SHA1 (all ICE needs,
+//! RFC 8445 §7.2.2) and keeps the raw key, zeroed on drop, to derive the HMAC-SHA256 schedule
+//! per message if MESSAGE-INTEGRITY-SHA256 is ever computed or checked with it: same results,
+//! less memory, slower SHA-256.
 
 use std::fmt;
 
 use aws_lc_rs::{digest, hmac};
 use md5::{Digest as _, Md5};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use crate::attributes::auth::PasswordAlgorithmId;
+use crate::prep::{PrepError, opaque_string, saslprep};
 
 /// The value XOR-ed into the CRC-32 of FINGERPRINT (RFC 8489 §14.7): "STUN" in ASCII.
 pub const FINGERPRINT_XOR: u32 = 0x5354_554e;
@@ -31,7 +45,16 @@ pub const FINGERPRINT_XOR: u32 = 0x5354_554e;
 #[derive(Clone)]
 pub struct IntegrityKey {
     sha1: hmac::Key,
-    sha256: hmac::Key,
+    sha256: Sha256Key,
+}
+
+/// The HMAC-SHA256 half of a key.
+#[derive(Clone)]
+enum Sha256Key {
+    /// The precomputed key schedule, boxed so that a compact key does not pay for its size.
+    Ready(Box<hmac::Key>),
+    /// The raw key (compact keys): the schedule is derived when needed. Zeroed on drop.
+    Raw(Zeroizing<Box<[u8]>>),
 }
 
 impl IntegrityKey {
@@ -39,7 +62,17 @@ impl IntegrityKey {
     pub fn new(key: &[u8]) -> IntegrityKey {
         IntegrityKey {
             sha1: hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key),
-            sha256: hmac::Key::new(hmac::HMAC_SHA256, key),
+            sha256: Sha256Key::Ready(Box::new(hmac::Key::new(hmac::HMAC_SHA256, key))),
+        }
+    }
+
+    /// A compact key from raw key bytes: only the HMAC-SHA1 schedule is precomputed; the
+    /// HMAC-SHA256 one is derived from the kept raw key each time it is used (see the
+    /// [module docs](self)).
+    pub fn new_sha1(key: &[u8]) -> IntegrityKey {
+        IntegrityKey {
+            sha1: hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key),
+            sha256: Sha256Key::Raw(Zeroizing::new(key.into())),
         }
     }
 
@@ -47,6 +80,18 @@ impl IntegrityKey {
     /// remote (for requests it sends) or local (for requests it answers) `ice-pwd`.
     pub fn short_term(password: &str) -> IntegrityKey {
         IntegrityKey::new(password.as_bytes())
+    }
+
+    /// The short-term credential key as a compact key ([`IntegrityKey::new_sha1`]): for ICE,
+    /// which only uses MESSAGE-INTEGRITY (RFC 8445 §7.2.2). MESSAGE-INTEGRITY-SHA256 still
+    /// works with it, at the cost of deriving the HMAC-SHA256 schedule per message.
+    pub fn short_term_sha1(password: &str) -> IntegrityKey {
+        IntegrityKey::new_sha1(password.as_bytes())
+    }
+
+    /// Whether the HMAC-SHA256 key schedule is precomputed (`false` for compact keys).
+    pub fn precomputes_sha256(&self) -> bool {
+        matches!(self.sha256, Sha256Key::Ready(_))
     }
 
     /// The long-term credential key with the default algorithm, MD5 (RFC 8489 §9.2.2):
@@ -86,6 +131,52 @@ impl IntegrityKey {
         }
     }
 
+    /// The long-term credential key with MD5 (RFC 8489 §9.2.2) after preparing username, realm
+    /// and password with [`opaque_string`] (RFC 8265 §4.2), as RFC 8489 §9.2.2 and §14.3
+    /// require. The USERNAME and REALM sent must be the prepared strings too.
+    pub fn long_term_prepared(
+        username: &str,
+        realm: &str,
+        password: &str,
+    ) -> Result<IntegrityKey, PrepError> {
+        Ok(IntegrityKey::long_term(
+            &opaque_string(username)?,
+            &opaque_string(realm)?,
+            &opaque_string(password)?,
+        ))
+    }
+
+    /// Like [`IntegrityKey::long_term_with`], after preparing username, realm and password
+    /// with [`opaque_string`]: `Ok(None)` for an algorithm other than MD5 and SHA-256.
+    pub fn long_term_prepared_with(
+        algorithm: PasswordAlgorithmId,
+        username: &str,
+        realm: &str,
+        password: &str,
+    ) -> Result<Option<IntegrityKey>, PrepError> {
+        Ok(IntegrityKey::long_term_with(
+            algorithm,
+            &opaque_string(username)?,
+            &opaque_string(realm)?,
+            &opaque_string(password)?,
+        ))
+    }
+
+    /// The RFC 5389 long-term credential key (§15.4): MD5 with username, realm and password
+    /// prepared by [`saslprep`] (RFC 4013), for servers that follow RFC 5389; RFC 5769 §2.4's
+    /// vector is computed this way.
+    pub fn long_term_saslprep(
+        username: &str,
+        realm: &str,
+        password: &str,
+    ) -> Result<IntegrityKey, PrepError> {
+        Ok(IntegrityKey::long_term(
+            &saslprep(username)?,
+            &saslprep(realm)?,
+            &saslprep(password)?,
+        ))
+    }
+
     /// HMAC-SHA1 of `header` then `body` (MESSAGE-INTEGRITY).
     pub(crate) fn hmac_sha1(&self, header: &[u8], body: &[u8]) -> hmac::Tag {
         let mut ctx = hmac::Context::with_key(&self.sha1);
@@ -96,10 +187,16 @@ impl IntegrityKey {
 
     /// HMAC-SHA256 of `header` then `body` (MESSAGE-INTEGRITY-SHA256).
     pub(crate) fn hmac_sha256(&self, header: &[u8], body: &[u8]) -> hmac::Tag {
-        let mut ctx = hmac::Context::with_key(&self.sha256);
-        ctx.update(header);
-        ctx.update(body);
-        ctx.sign()
+        let sign = |key: &hmac::Key| {
+            let mut ctx = hmac::Context::with_key(key);
+            ctx.update(header);
+            ctx.update(body);
+            ctx.sign()
+        };
+        match &self.sha256 {
+            Sha256Key::Ready(key) => sign(key),
+            Sha256Key::Raw(raw) => sign(&hmac::Key::new(hmac::HMAC_SHA256, &raw[..])),
+        }
     }
 }
 
@@ -153,6 +250,100 @@ mod tests {
         );
         assert!(IntegrityKey::long_term_with(PasswordAlgorithmId(9), "", "", "").is_none());
         assert_eq!(format!("{md5:?}"), "IntegrityKey(..)");
+    }
+
+    #[test]
+    fn prepared_long_term_keys() {
+        let user = "\u{30DE}\u{30C8}\u{30EA}\u{30C3}\u{30AF}\u{30B9}";
+        let reference = IntegrityKey::long_term(user, "example.org", "TheMatrIX");
+        // RFC 5769 §2.4: SASLprep turns the raw password into "TheMatrIX".
+        let sasl =
+            IntegrityKey::long_term_saslprep(user, "example.org", "The\u{AD}M\u{AA}tr\u{2168}")
+                .unwrap();
+        assert_eq!(
+            sasl.hmac_sha1(b"h", b"b").as_ref(),
+            reference.hmac_sha1(b"h", b"b").as_ref()
+        );
+        // OpaqueString refuses it (SOFT HYPHEN), and is the identity on the prepared form.
+        assert_eq!(
+            IntegrityKey::long_term_prepared(user, "example.org", "The\u{AD}M\u{AA}tr\u{2168}")
+                .err(),
+            Some(PrepError::Disallowed { index: 3 })
+        );
+        let opaque = IntegrityKey::long_term_prepared(user, "example.org", "TheMatrIX").unwrap();
+        assert_eq!(
+            opaque.hmac_sha1(b"h", b"b").as_ref(),
+            reference.hmac_sha1(b"h", b"b").as_ref()
+        );
+        // NO-BREAK SPACE in the realm is mapped before hashing.
+        let mapped = IntegrityKey::long_term_prepared_with(
+            PasswordAlgorithmId::SHA256,
+            "u",
+            "my\u{A0}realm",
+            "p",
+        )
+        .unwrap()
+        .unwrap();
+        let plain = IntegrityKey::long_term_sha256("u", "my realm", "p");
+        assert_eq!(
+            mapped.hmac_sha256(b"h", b"b").as_ref(),
+            plain.hmac_sha256(b"h", b"b").as_ref()
+        );
+        assert!(matches!(
+            IntegrityKey::long_term_prepared_with(PasswordAlgorithmId(9), "u", "r", "p"),
+            Ok(None)
+        ));
+        assert_eq!(
+            IntegrityKey::long_term_prepared("", "r", "p").err(),
+            Some(PrepError::Empty)
+        );
+    }
+
+    #[test]
+    fn compact_short_term_key() {
+        let full = IntegrityKey::short_term("n6BuuGOyHf7cbOUvHDgu9Ty5");
+        let compact = IntegrityKey::short_term_sha1("n6BuuGOyHf7cbOUvHDgu9Ty5");
+        assert!(full.precomputes_sha256());
+        assert!(!compact.precomputes_sha256());
+        for (h, b) in [
+            (&b"header"[..], &b"body"[..]),
+            (b"", b""),
+            (&[7; 20][..], &[1; 300][..]),
+        ] {
+            assert_eq!(
+                full.hmac_sha1(h, b).as_ref(),
+                compact.hmac_sha1(h, b).as_ref()
+            );
+            assert_eq!(
+                full.hmac_sha256(h, b).as_ref(),
+                compact.hmac_sha256(h, b).as_ref()
+            );
+        }
+        let clone = compact.clone();
+        assert_eq!(
+            clone.hmac_sha256(b"x", b"").as_ref(),
+            full.hmac_sha256(b"x", b"").as_ref()
+        );
+        // A long raw key (hashed first by HMAC) gives the same tags too.
+        let long = [0xAB; 100];
+        assert_eq!(
+            IntegrityKey::new(&long).hmac_sha256(b"m", b"").as_ref(),
+            IntegrityKey::new_sha1(&long)
+                .hmac_sha256(b"m", b"")
+                .as_ref()
+        );
+        // Memory: the old layout held two key schedules inline.
+        let schedule = std::mem::size_of::<hmac::Key>();
+        let before = 2 * schedule;
+        let compact_size = std::mem::size_of::<IntegrityKey>() + 24;
+        let full_size = std::mem::size_of::<IntegrityKey>() + schedule;
+        println!(
+            "hmac::Key {schedule} B; IntegrityKey before {before} B; now inline {} B, \
+             full {full_size} B with its boxed SHA-256 schedule, compact {compact_size} B with a \
+             24-byte password",
+            std::mem::size_of::<IntegrityKey>()
+        );
+        assert!(compact_size * 3 < before * 2);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! RFCs ([`attributes`]), decoding that borrows from the received bytes ([`Message`]), encoding
 //! ([`MessageBuilder`]), the MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256 and FINGERPRINT
 //! computations with short-term and long-term keys ([`integrity`]), and TURN ChannelData
-//! ([`channel_data`]).
+//! ([`channel_data`]), and the preparation of credential strings (OpaqueString, SASLprep:
+//! [`prep`]).
 //!
 //! ```
 //! use rtcpeer_stun::{IntegrityKey, Message, MessageBuilder, TransactionId};
@@ -42,8 +43,10 @@
 //! Unknown comprehension-optional attributes (0x8000–0xFFFF) are kept raw
 //! ([`Attribute::Unknown`]) and re-encode unchanged; unknown comprehension-required ones
 //! (0x0000–0x7FFF) are reported by [`Message::unknown_comprehension_required`] so the receiver
-//! can answer 420 with [`UnknownAttributes`]. Credentials are not SASLprep'd / OpaqueString'd
-//! (see [`integrity`]).
+//! can answer 420 with [`UnknownAttributes`]. Text attributes obey RFC 8489's length limits
+//! (see [`attributes`] for what is enforced on sending and on receipt). Credentials are hashed
+//! as given by [`IntegrityKey::long_term`]; [`IntegrityKey::long_term_prepared`] applies
+//! OpaqueString first (see [`integrity`] and [`prep`]).
 
 pub mod attributes;
 mod builder;
@@ -52,6 +55,7 @@ mod error;
 pub mod header;
 pub mod integrity;
 mod message;
+pub mod prep;
 
 pub use attributes::address::{
     AddressFamily, AlternateServer, MappedAddress, XorMappedAddress, XorPeerAddress,
@@ -76,3 +80,4 @@ pub use error::{DecodeError, EncodeError};
 pub use header::{Class, Header, MAGIC_COOKIE, MessageType, Method, TransactionId, is_stun};
 pub use integrity::IntegrityKey;
 pub use message::{Message, RawAttributes};
+pub use prep::PrepError;

@@ -42,7 +42,10 @@ impl Owned {
                 1 => Realm(s).into(),
                 2 => Nonce(s).into(),
                 3 => Software(s).into(),
-                _ => AlternateDomain(s).into(),
+                // ALTERNATE-DOMAIN must be ASCII (RFC 8489 §14.16): a non-ASCII one is tested
+                // as SOFTWARE instead.
+                _ if s.is_ascii() => AlternateDomain(s).into(),
+                _ => Software(s).into(),
             },
             Owned::Bytes(b) => Data(b).into(),
             Owned::Integer(k, n) => match k % 5 {

@@ -15,20 +15,23 @@ use crate::error::{DecodeError, EncodeError};
 use crate::header::TransactionId;
 
 /// USERNAME (RFC 8489 §14.3): `user` for long-term credentials, `remote-ufrag:local-ufrag` in
-/// ICE checks (RFC 8445 §7.2.2). UTF-8; the RFC's 509-byte limit is not enforced.
+/// ICE checks (RFC 8445 §7.2.2). UTF-8, fewer than 509 bytes when sent, at most 763 bytes
+/// when received (see [the limits](crate::attributes#length-limits-of-text-attributes)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Username<'a>(pub &'a str);
-text_attribute!(Username, USERNAME);
+text_attribute!(Username, USERNAME, Username);
 
-/// REALM (RFC 8489 §14.9): the long-term credential realm a server announces.
+/// REALM (RFC 8489 §14.9): the long-term credential realm a server announces. Fewer than 128
+/// characters, sent or received (see [the limits](crate::attributes#length-limits-of-text-attributes)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Realm<'a>(pub &'a str);
-text_attribute!(Realm, REALM);
+text_attribute!(Realm, REALM, Characters);
 
-/// NONCE (RFC 8489 §14.10): the server's nonce, echoed in authenticated requests.
+/// NONCE (RFC 8489 §14.10): the server's nonce, echoed in authenticated requests. Fewer than
+/// 128 characters, sent or received (see [the limits](crate::attributes#length-limits-of-text-attributes)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Nonce<'a>(pub &'a str);
-text_attribute!(Nonce, NONCE);
+text_attribute!(Nonce, NONCE, Characters);
 
 /// USERHASH (RFC 8489 §14.4): SHA-256 of `username ":" realm`, sent instead of USERNAME for
 /// anonymity.

@@ -2,10 +2,11 @@
 //! §7.3.1.1) and TURN's per-family ADDRESS-ERROR-CODE (RFC 8656 §18.12).
 //!
 //! Both carry the code as a class (hundreds digit, 3 bits) and a number (0–99, 8 bits) and a
-//! UTF-8 reason phrase.
+//! UTF-8 reason phrase: fewer than 128 characters when sent, any length accepted (see
+//! [the limits](crate::attributes#length-limits-of-text-attributes)).
 
 use super::address::AddressFamily;
-use super::{AttributeType, DecodeAttribute, EncodeAttribute, utf8};
+use super::{AttributeType, DecodeAttribute, EncodeAttribute, TextLimit, utf8};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::TransactionId;
 
@@ -131,6 +132,7 @@ impl EncodeAttribute for ErrorCode<'_> {
 
     fn encode_value(&self, _: &TransactionId, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let [class, number] = encode_code(self.code)?;
+        TextLimit::CharactersOnSend.check_encode(AttributeType::ERROR_CODE, self.reason)?;
         out.extend_from_slice(&[0, 0, class, number]);
         out.extend_from_slice(self.reason.as_bytes());
         Ok(())
@@ -174,6 +176,7 @@ impl EncodeAttribute for AddressErrorCode<'_> {
 
     fn encode_value(&self, _: &TransactionId, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let [class, number] = encode_code(self.code)?;
+        TextLimit::CharactersOnSend.check_encode(AttributeType::ADDRESS_ERROR_CODE, self.reason)?;
         out.extend_from_slice(&[self.family.to_u8(), 0, class, number]);
         out.extend_from_slice(self.reason.as_bytes());
         Ok(())

@@ -5,16 +5,19 @@ use super::{AttributeType, DecodeAttribute, EncodeAttribute, text_attribute};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::TransactionId;
 
-/// SOFTWARE (RFC 8489 §14.14): the agent's name and version, for diagnostics.
+/// SOFTWARE (RFC 8489 §14.14): the agent's name and version, for diagnostics. Fewer than 128
+/// characters when sent; any length accepted (see
+/// [the limits](crate::attributes#length-limits-of-text-attributes)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Software<'a>(pub &'a str);
-text_attribute!(Software, SOFTWARE);
+text_attribute!(Software, SOFTWARE, CharactersOnSend);
 
 /// ALTERNATE-DOMAIN (RFC 8489 §14.16): the domain name of the ALTERNATE-SERVER, for (D)TLS
-/// certificate checks.
+/// certificate checks. ASCII and at most 255 characters when sent; any UTF-8 accepted (see
+/// [the limits](crate::attributes#length-limits-of-text-attributes)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AlternateDomain<'a>(pub &'a str);
-text_attribute!(AlternateDomain, ALTERNATE_DOMAIN);
+text_attribute!(AlternateDomain, ALTERNATE_DOMAIN, Domain);
 
 /// UNKNOWN-ATTRIBUTES (RFC 8489 §14.13): in a 420 error response, the comprehension-required
 /// attributes the server did not understand.

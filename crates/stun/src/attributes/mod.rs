@@ -17,6 +17,27 @@
 //!
 //! Typed attributes borrow text and byte strings from the received message; none allocates
 //! except the two list attributes (UNKNOWN-ATTRIBUTES, PASSWORD-ALGORITHMS).
+//!
+//! # Length limits of text attributes
+//!
+//! RFC 8489 bounds its text attributes for the sender and asks receivers to *parse* values up
+//! to a larger size (for RFC 5389 senders, whose UTF-8 allowed 6-byte sequences); it never
+//! requires a receiver to reject a longer value. Encoding enforces the sender's limit
+//! ([`EncodeError::TextTooLong`], [`EncodeError::NotAscii`]); decoding rejects
+//! ([`DecodeError::TextTooLong`]) only where the value is a credential that the other side
+//! must echo or hash, and is otherwise lenient:
+//!
+//! | attribute | encode (sender) | decode (receiver) |
+//! |---|---|---|
+//! | USERNAME (§14.3) | fewer than 509 bytes | at most 763 bytes (the size §14.3 requires parsing) |
+//! | REALM (§14.9), NONCE (§14.10) | fewer than 128 characters | fewer than 128 characters (every RFC version's limit; a REALM or NONCE that decodes can always be echoed) |
+//! | SOFTWARE (§14.14) | fewer than 128 characters | any length (diagnostic only) |
+//! | ERROR-CODE / ADDRESS-ERROR-CODE reason phrase (§14.8) | fewer than 128 characters | any length (rejecting the response would lose its code) |
+//! | ALTERNATE-DOMAIN (§14.16) | ASCII, at most 255 characters | any UTF-8 (the TLS layer checks the name) |
+//!
+//! Characters are Unicode scalar values; fewer than 128 of them is at most 508 bytes of UTF-8,
+//! within the "509 bytes when encoding". The DNS syntax of ALTERNATE-DOMAIN (labels, LDH) is
+//! not checked.
 
 use std::fmt;
 
@@ -223,9 +244,91 @@ pub(crate) fn utf8(attribute: AttributeType, value: &[u8]) -> Result<&str, Decod
     std::str::from_utf8(value).map_err(|_| DecodeError::InvalidUtf8 { attribute })
 }
 
-/// Implements the two traits for an attribute whose value is a UTF-8 string newtype.
+/// USERNAME: the largest value a sender may write, in bytes ("fewer than 509", RFC 8489
+/// §14.3).
+pub const USERNAME_MAX_ENCODE_BYTES: usize = 508;
+/// USERNAME: the largest value accepted on receipt, in bytes (RFC 8489 §14.3's 763 octets).
+pub const USERNAME_MAX_DECODE_BYTES: usize = 763;
+/// REALM, NONCE, SOFTWARE and reason phrases: the most characters a value may have ("fewer
+/// than 128", RFC 8489 §14.8–§14.10, §14.14).
+pub const TEXT_MAX_CHARACTERS: usize = 127;
+/// ALTERNATE-DOMAIN: the most ASCII characters a value may have (RFC 8489 §14.16).
+pub const ALTERNATE_DOMAIN_MAX_LEN: usize = 255;
+
+/// The RFC 8489 length rule of a text attribute (see the table in the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextLimit {
+    /// USERNAME: < 509 bytes sent, <= 763 bytes accepted.
+    Username,
+    /// REALM, NONCE: < 128 characters sent and accepted.
+    Characters,
+    /// SOFTWARE, reason phrases: < 128 characters sent, anything accepted.
+    CharactersOnSend,
+    /// ALTERNATE-DOMAIN: <= 255 ASCII characters sent, anything accepted.
+    Domain,
+}
+
+/// Whether `text` has more than `max` characters, counting only when the byte length
+/// allows it (a value of at most `max` bytes cannot have more than `max` characters).
+fn more_characters_than(text: &str, max: usize) -> bool {
+    text.len() > max && text.chars().count() > max
+}
+
+impl TextLimit {
+    /// Checks a value about to be sent.
+    pub(crate) fn check_encode(
+        self,
+        attribute: AttributeType,
+        text: &str,
+    ) -> Result<(), EncodeError> {
+        let too_long = match self {
+            TextLimit::Username => text.len() > USERNAME_MAX_ENCODE_BYTES,
+            TextLimit::Characters | TextLimit::CharactersOnSend => {
+                more_characters_than(text, TEXT_MAX_CHARACTERS)
+            }
+            TextLimit::Domain => {
+                if !text.is_ascii() {
+                    return Err(EncodeError::NotAscii { attribute });
+                }
+                text.len() > ALTERNATE_DOMAIN_MAX_LEN
+            }
+        };
+        if too_long {
+            return Err(EncodeError::TextTooLong {
+                attribute,
+                bytes: text.len(),
+                characters: text.chars().count(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks a value received.
+    pub(crate) fn check_decode(
+        self,
+        attribute: AttributeType,
+        text: &str,
+    ) -> Result<(), DecodeError> {
+        let too_long = match self {
+            TextLimit::Username => text.len() > USERNAME_MAX_DECODE_BYTES,
+            TextLimit::Characters => more_characters_than(text, TEXT_MAX_CHARACTERS),
+            TextLimit::CharactersOnSend | TextLimit::Domain => false,
+        };
+        if too_long {
+            return Err(DecodeError::TextTooLong {
+                attribute,
+                bytes: text.len(),
+                characters: text.chars().count(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Implements the two traits for an attribute whose value is a UTF-8 string newtype, with the
+/// length rule `$limit` (a [`TextLimit`] variant).
 macro_rules! text_attribute {
-    ($ty:ident, $attr:ident) => {
+    ($ty:ident, $attr:ident, $limit:ident) => {
         impl<'a> $crate::attributes::DecodeAttribute<'a> for $ty<'a> {
             const TYPE: $crate::attributes::AttributeType =
                 $crate::attributes::AttributeType::$attr;
@@ -234,7 +337,9 @@ macro_rules! text_attribute {
                 value: &'a [u8],
                 _: &$crate::header::TransactionId,
             ) -> Result<Self, $crate::error::DecodeError> {
-                $crate::attributes::utf8(Self::TYPE, value).map($ty)
+                let text = $crate::attributes::utf8(Self::TYPE, value)?;
+                $crate::attributes::TextLimit::$limit.check_decode(Self::TYPE, text)?;
+                Ok($ty(text))
             }
         }
 
@@ -248,6 +353,8 @@ macro_rules! text_attribute {
                 _: &$crate::header::TransactionId,
                 out: &mut Vec<u8>,
             ) -> Result<(), $crate::error::EncodeError> {
+                $crate::attributes::TextLimit::$limit
+                    .check_encode($crate::attributes::AttributeType::$attr, self.0)?;
                 out.extend_from_slice(self.0.as_bytes());
                 Ok(())
             }
@@ -305,6 +412,149 @@ mod tests {
             "XOR-MAPPED-ADDRESS"
         );
         assert_eq!(AttributeType(0xC057).to_string(), "0xc057");
+    }
+
+    use crate::attributes::auth::{Nonce, Realm, Username};
+    use crate::attributes::error_code::{AddressErrorCode, ErrorCode};
+    use crate::attributes::general::{AlternateDomain, Software};
+
+    const ID: TransactionId = TransactionId::new([0; 12]);
+
+    fn encode(attribute: impl EncodeAttribute) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::new();
+        attribute.encode_value(&ID, &mut out).map(|()| out)
+    }
+
+    fn too_long_enc(attribute: AttributeType, text: &str) -> Result<Vec<u8>, EncodeError> {
+        Err(EncodeError::TextTooLong {
+            attribute,
+            bytes: text.len(),
+            characters: text.chars().count(),
+        })
+    }
+
+    fn too_long_dec<T>(attribute: AttributeType, text: &str) -> Result<T, DecodeError> {
+        Err(DecodeError::TextTooLong {
+            attribute,
+            bytes: text.len(),
+            characters: text.chars().count(),
+        })
+    }
+
+    #[test]
+    fn username_limits_in_bytes() {
+        let ok = "a".repeat(508);
+        let over = "a".repeat(509);
+        assert_eq!(encode(Username(&ok)), Ok(ok.clone().into_bytes()));
+        assert_eq!(
+            encode(Username(&over)),
+            too_long_enc(AttributeType::USERNAME, &over)
+        );
+        // Bytes, not characters: 127 four-byte characters are 508 bytes, one more ASCII is 509.
+        let wide = "\u{1F600}".repeat(127);
+        assert!(encode(Username(&wide)).is_ok());
+        let wide_over = format!("{wide}a");
+        assert!(encode(Username(&wide_over)).is_err());
+        // Received: up to 763 bytes (RFC 5389 senders), not 764.
+        let max = "b".repeat(763);
+        assert_eq!(Username::decode(max.as_bytes(), &ID), Ok(Username(&max)));
+        let past = "b".repeat(764);
+        assert_eq!(
+            Username::decode(past.as_bytes(), &ID),
+            too_long_dec(AttributeType::USERNAME, &past)
+        );
+    }
+
+    #[test]
+    fn realm_and_nonce_limits_in_characters_both_ways() {
+        // 127 characters of 4 bytes each (508 bytes) pass; 128 one-byte characters do not.
+        let ok = "\u{10348}".repeat(127);
+        let over = "n".repeat(128);
+        for t in [AttributeType::REALM, AttributeType::NONCE] {
+            let (enc_ok, enc_over) = if t == AttributeType::REALM {
+                (encode(Realm(&ok)), encode(Realm(&over)))
+            } else {
+                (encode(Nonce(&ok)), encode(Nonce(&over)))
+            };
+            assert_eq!(enc_ok, Ok(ok.clone().into_bytes()));
+            assert_eq!(enc_over, too_long_enc(t, &over));
+        }
+        assert_eq!(Realm::decode(ok.as_bytes(), &ID), Ok(Realm(&ok)));
+        assert_eq!(Nonce::decode(ok.as_bytes(), &ID), Ok(Nonce(&ok)));
+        assert_eq!(
+            Realm::decode(over.as_bytes(), &ID),
+            too_long_dec(AttributeType::REALM, &over)
+        );
+        assert_eq!(
+            Nonce::decode(over.as_bytes(), &ID),
+            too_long_dec(AttributeType::NONCE, &over)
+        );
+        assert!(Nonce::decode("n".repeat(127).as_bytes(), &ID).is_ok());
+    }
+
+    #[test]
+    fn software_and_reason_limits_only_on_send() {
+        let ok = "\u{e9}".repeat(127);
+        let over = "s".repeat(128);
+        assert!(encode(Software(&ok)).is_ok());
+        assert_eq!(
+            encode(Software(&over)),
+            too_long_enc(AttributeType::SOFTWARE, &over)
+        );
+        assert!(encode(ErrorCode::new(400, &ok)).is_ok());
+        assert_eq!(
+            encode(ErrorCode::new(400, &over)),
+            too_long_enc(AttributeType::ERROR_CODE, &over)
+        );
+        let family = address::AddressFamily::Ipv4;
+        assert!(
+            encode(AddressErrorCode {
+                family,
+                code: 440,
+                reason: &ok
+            })
+            .is_ok()
+        );
+        assert_eq!(
+            encode(AddressErrorCode {
+                family,
+                code: 440,
+                reason: &over
+            }),
+            too_long_enc(AttributeType::ADDRESS_ERROR_CODE, &over)
+        );
+        // Received: lenient, whatever the length.
+        let long = "r".repeat(2000);
+        assert_eq!(Software::decode(long.as_bytes(), &ID), Ok(Software(&long)));
+        let mut value = vec![0, 0, 4, 0];
+        value.extend_from_slice(long.as_bytes());
+        assert_eq!(
+            ErrorCode::decode(&value, &ID),
+            Ok(ErrorCode::new(400, &long))
+        );
+        value[0] = 1;
+        assert!(AddressErrorCode::decode(&value, &ID).is_ok());
+    }
+
+    #[test]
+    fn alternate_domain_is_ascii_up_to_255() {
+        let ok = "d".repeat(255);
+        let over = "d".repeat(256);
+        assert!(encode(AlternateDomain(&ok)).is_ok());
+        assert_eq!(
+            encode(AlternateDomain(&over)),
+            too_long_enc(AttributeType::ALTERNATE_DOMAIN, &over)
+        );
+        assert_eq!(
+            encode(AlternateDomain("b\u{fc}cher.example")),
+            Err(EncodeError::NotAscii {
+                attribute: AttributeType::ALTERNATE_DOMAIN
+            })
+        );
+        assert!(encode(AlternateDomain("xn--bcher-kva.example")).is_ok());
+        // Received: lenient.
+        assert!(AlternateDomain::decode(over.as_bytes(), &ID).is_ok());
+        assert!(AlternateDomain::decode("b\u{fc}cher.example".as_bytes(), &ID).is_ok());
     }
 
     #[test]
