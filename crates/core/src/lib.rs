@@ -40,6 +40,7 @@ pub mod options;
 pub mod pc;
 mod punycode;
 pub mod track;
+pub mod transport;
 pub mod webidl;
 
 pub use candidate_init::{RtcIceCandidateInit, RtcLocalIceCandidateInit};
