@@ -405,6 +405,24 @@ fn partial_reliability_lifetime_expires() {
     }));
 }
 
+/// A message's lifetime starts when the association next learns the time after `send`, not
+/// at the last instant it saw: queued after a long idle spell, it is still sent.
+#[test]
+fn lifetime_starts_when_the_message_is_queued() {
+    let mut net = pair(Config::default(), Link::perfect(), 9);
+    connect(&mut net, true);
+    // Five idle seconds the association is not told about.
+    net.now += Duration::from_secs(5);
+    let life = Reliability::MaxLifetime(Duration::from_millis(100));
+    net.a.send(1, 53, false, life, message(1, 0, 500)).unwrap();
+    let mut sb = Seen::default();
+    assert!(net.run_until(Duration::from_secs(2), |n| {
+        drain(&mut n.b, &mut sb);
+        !sb.messages.is_empty()
+    }));
+    assert_eq!(sb.messages[0].data, message(1, 0, 500));
+}
+
 #[test]
 fn stream_reset_both_ways() {
     let mut net = pair(Config::default(), Link::lossy(0.1), 5);

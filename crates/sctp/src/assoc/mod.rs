@@ -383,15 +383,8 @@ impl Association {
         } else {
             reliability
         };
-        self.tx.enqueue(
-            stream_id,
-            ppid,
-            payload,
-            unordered,
-            reliability,
-            self.now,
-            counted,
-        )
+        self.tx
+            .enqueue(stream_id, ppid, payload, unordered, reliability, counted)
     }
 
     /// Bytes queued on `stream_id` and not yet handed to the network (W3C `bufferedAmount`).
@@ -507,6 +500,7 @@ impl Association {
         if now > self.now {
             self.now = now;
         }
+        self.tx.stamp(self.now);
     }
 
     fn close(&mut self, reason: CloseReason) {
