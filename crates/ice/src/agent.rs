@@ -20,6 +20,7 @@ use crate::config::IceConfig;
 use crate::error::{IceError, SendError};
 use crate::event::IceEvent;
 use crate::pair::Pair;
+use crate::relay::Relay;
 use crate::state::{IceConnectionState, IceGatheringState, IceRole};
 use crate::stats::IceCounters;
 use crate::transaction::Transaction;
@@ -117,11 +118,16 @@ pub(crate) enum ChecklistState {
 /// [`poll_event`](Self::poll_event) after each, and call `handle_timeout` at
 /// [`poll_timeout`](Self::poll_timeout).
 ///
-/// Relayed candidates: the TURN glue hands them in with
-/// [`add_relay_candidate`](Self::add_relay_candidate). A [`Transmit`] whose `source` is a
-/// relayed address must then be sent through that allocation (Send indication or ChannelData),
-/// and what arrives through it must be handed back as a [`Receive`] whose `destination` is the
-/// relayed address and `source` the peer.
+/// Relayed candidates come from the TURN servers of [`IceConfig::turn_servers`]: the agent owns
+/// one TURN client per (server, local socket), so what it sends from a relayed candidate leaves
+/// already wrapped, as a [`Transmit`] from the local socket to the TURN server (over UDP, or as
+/// stream bytes with [`Protocol::Tcp`] or [`Protocol::Tls`], for a connection the runtime keeps
+/// from that local address to the server), and what the server sends back is handed in like
+/// any datagram (a [`Receive`] from the server to the local socket, stream bytes for TCP and
+/// TLS). A relayed candidate can also come from an external TURN glue
+/// ([`add_relay_candidate`](Self::add_relay_candidate)): a [`Transmit`] whose `source` is such a
+/// relayed address must then be sent through that allocation by the glue, and what arrives
+/// through it handed back as a [`Receive`] whose `destination` is the relayed address.
 pub struct IceAgent {
     pub(crate) config: IceConfig,
     pub(crate) rng: Rng,
@@ -166,6 +172,10 @@ pub struct IceAgent {
     pub(crate) transmits: VecDeque<Transmit>,
     pub(crate) events: VecDeque<IceEvent>,
     pub(crate) counters: IceCounters,
+    /// The TURN clients the agent owns.
+    pub(crate) relays: Vec<Relay>,
+    /// Set while the TURN clients' output is being drained (re-entrancy guard).
+    pub(crate) draining_relays: bool,
 }
 
 impl std::fmt::Debug for IceAgent {
@@ -178,6 +188,7 @@ impl std::fmt::Debug for IceAgent {
             .field("local", &self.local.len())
             .field("remote", &self.remote.len())
             .field("pairs", &self.pairs.len())
+            .field("relays", &self.relays.len())
             .finish_non_exhaustive()
     }
 }
@@ -230,6 +241,8 @@ impl IceAgent {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             counters: IceCounters::default(),
+            relays: Vec::new(),
+            draining_relays: false,
         }
     }
 
@@ -363,13 +376,23 @@ impl IceAgent {
 
     // ---- I/O --------------------------------------------------------------------------------
 
-    /// A datagram arrived on one of the local sockets (or through a TURN allocation, with the
-    /// relayed address as destination).
+    /// A datagram arrived on one of the local sockets: from a peer, a STUN server, or a TURN
+    /// server (UDP datagrams, or TCP/TLS stream bytes from a connection to a TURN server, with
+    /// that connection's local address as `destination`). Through an external TURN glue's
+    /// allocation, it arrives with the relayed address as destination.
     pub fn handle_receive(&mut self, now: Instant, rx: Receive) {
         self.now = Some(now);
         if self.closed {
             return;
         }
+        if !self.receive_from_relay_server(now, &rx) {
+            self.receive_datagram(now, rx);
+        }
+        self.after_input(now);
+    }
+
+    /// A datagram for the agent itself (from the network, or unwrapped by a TURN client).
+    pub(crate) fn receive_datagram(&mut self, now: Instant, rx: Receive) {
         if rx.protocol != Protocol::Udp {
             self.counters.unknown_destination += 1;
             return;
@@ -379,7 +402,6 @@ impl IceAgent {
         } else {
             self.handle_data(now, rx);
         }
-        self.after_input(now);
     }
 
     /// Time passed: retransmissions, the Ta pacing, nomination, consent, keepalives, state.
@@ -388,6 +410,7 @@ impl IceAgent {
         if self.closed {
             return;
         }
+        self.relay_timers(now);
         self.run_transaction_timers(now);
         if self.next_check.is_some_and(|t| t <= now) {
             self.on_check_timer(now);
@@ -429,7 +452,7 @@ impl IceAgent {
                     .map(|p| (p.local, p.remote))
             });
         let (source, destination) = path.ok_or(SendError::NoUsablePair(component))?;
-        self.transmits.push_back(Transmit {
+        self.queue_transmit(Transmit {
             protocol: Protocol::Udp,
             source,
             destination,
@@ -461,6 +484,7 @@ impl IceAgent {
             }
         };
         consider(self.next_check);
+        consider(self.relay_deadline());
         for tx in &self.transactions {
             consider(Some(tx.deadline));
         }
@@ -505,6 +529,9 @@ impl IceAgent {
         self.closed = true;
         self.transactions.clear();
         self.transmits.clear();
+        if let Some(now) = self.now {
+            self.close_relays(now);
+        }
         self.triggered.clear();
         self.next_check = None;
         self.consent_next = None;
@@ -583,6 +610,7 @@ impl IceAgent {
             + self.transmits.capacity() * size_of::<Transmit>()
             + self.events.capacity() * size_of::<IceEvent>()
             + self.config.stun_servers.capacity() * size_of::<SocketAddr>()
+            + self.relays.capacity() * size_of::<Relay>()
             + self.local_creds.ufrag.capacity()
             + self.local_creds.pwd.capacity()
     }
@@ -690,7 +718,7 @@ impl IceAgent {
 
     /// Queues a STUN message for sending.
     pub(crate) fn send_stun(&mut self, source: SocketAddr, destination: SocketAddr, bytes: Bytes) {
-        self.transmits.push_back(Transmit {
+        self.queue_transmit(Transmit {
             protocol: Protocol::Udp,
             source,
             destination,

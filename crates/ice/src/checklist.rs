@@ -2,7 +2,9 @@
 //! §6.1.2.4, §6.1.2.5), their initial and trickled states (§6.1.2.6, RFC 8838 §10), the Ta
 //! pacing of ordinary and triggered checks (§6.1.4.2), sending checks (§7.2.2, §7.2.4: USERNAME,
 //! PRIORITY, ICE-CONTROLLING/ICE-CONTROLLED, USE-CANDIDATE, MESSAGE-INTEGRITY, FINGERPRINT)
-//! with their retransmissions (§14.3), and the transaction timers of every STUN request.
+//! with their retransmissions (§14.3), and the transaction timers of every STUN request. A pair
+//! whose local candidate is relayed waits until the TURN server confirms the permission for
+//! the remote IP (RFC 8656 §9).
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -62,7 +64,9 @@ impl IceAgent {
             return None;
         }
         let index = self.remote.len();
+        let (component, address) = (c.component, c.address);
         self.remote.push(c);
+        self.permit_remote(component, address);
         for l in 0..self.local.len() {
             self.add_pair(l, index);
         }
@@ -206,8 +210,9 @@ impl IceAgent {
                 self.pairs
                     .iter()
                     .enumerate()
-                    .filter(|(_, p)| {
+                    .filter(|&(i, p)| {
                         p.state == PairState::Frozen
+                            && !self.check_blocked(i)
                             && !self.pairs.iter().any(|q| {
                                 matches!(q.state, PairState::Waiting | PairState::InProgress)
                                     && self.same_foundation(p, q)
@@ -228,18 +233,26 @@ impl IceAgent {
         self.pairs
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.state == state)
+            .filter(|&(i, p)| p.state == state && !self.check_blocked(i))
             .max_by_key(|(_, p)| p.priority)
             .map(|(i, _)| i)
     }
 
-    /// The first triggered pair still worth a check.
+    /// The first triggered pair still worth a check (pairs waiting for a TURN permission stay
+    /// queued).
     fn next_triggered(&mut self) -> Option<usize> {
-        while let Some(p) = self.triggered.pop_front() {
-            let Some(pair) = self.pairs.get(p) else {
-                continue;
-            };
-            if pair.state != PairState::Succeeded || pair.nominating {
+        let mut i = 0;
+        while let Some(&p) = self.triggered.get(i) {
+            let worth = self
+                .pairs
+                .get(p)
+                .is_some_and(|pair| pair.state != PairState::Succeeded || pair.nominating);
+            if !worth {
+                self.triggered.remove(i);
+            } else if self.check_blocked(p) {
+                i += 1;
+            } else {
+                self.triggered.remove(i);
                 return Some(p);
             }
         }

@@ -1,10 +1,15 @@
 //! [`IceConfig`]: what an [`IceAgent`](crate::IceAgent) is told before it starts: STUN servers,
-//! the transport policy (W3C `RTCIceTransportPolicy`), components, candidate options, the ICE
+//! TURN servers ([`TurnServer`], the W3C `RTCIceServer` entries with `turn:`/`turns:` URLs after
+//! resolution), the transport policy (W3C `RTCIceTransportPolicy`), components, candidate options, the ICE
 //! options (`ice-lite`, `ice2`), the candidate pool, and every timer of RFC 8445 §14 (Ta,
 //! check RTO), RFC 8489 §6.2.1 (RTO, Rc, Rm), RFC 7675 (consent) and RFC 8445 §11 (keepalive).
 
+use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
+
+use rtcpeer_turn::TurnTransport;
 
 /// Which candidates the agent gathers and uses (W3C `RTCIceTransportPolicy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -12,16 +17,114 @@ pub enum IceTransportPolicy {
     /// Every type of candidate.
     #[default]
     All,
-    /// Only relayed candidates: no host or server-reflexive candidate is gathered, so the
-    /// host's addresses are never revealed.
+    /// Only relayed candidates: no host or server-reflexive candidate is gathered (so the
+    /// host's addresses are never revealed) and checks go only from relayed candidates.
     Relay,
 }
+
+/// A TURN server the agent allocates relayed candidates on (RFC 8445 §5.1.1.2, RFC 8656): one
+/// `turn:`/`turns:` URL of a W3C `RTCIceServer`, resolved to an address by the runtime.
+///
+/// `Debug` never shows the credential.
+#[derive(Clone)]
+pub struct TurnServer {
+    /// The server's transport address.
+    pub address: SocketAddr,
+    /// How to reach it: UDP, TCP (`?transport=tcp`) or TLS (`turns:`).
+    pub transport: TurnTransport,
+    /// The long-term credential's username (W3C `RTCIceServer.username`).
+    pub username: String,
+    /// The long-term credential's password (W3C `RTCIceServer.credential`). Never logged.
+    pub credential: String,
+    /// The URL the application configured, reported in
+    /// [`IceEvent::CandidateError`](crate::IceEvent::CandidateError); when `None`, one is
+    /// written from the address and transport.
+    pub url: Option<String>,
+}
+
+impl TurnServer {
+    /// A TURN server reached over UDP.
+    pub fn udp(address: SocketAddr, username: &str, credential: &str) -> Self {
+        TurnServer {
+            address,
+            transport: TurnTransport::Udp,
+            username: username.to_owned(),
+            credential: credential.to_owned(),
+            url: None,
+        }
+    }
+
+    /// The same server over another transport.
+    #[must_use]
+    pub fn with_transport(mut self, transport: TurnTransport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// The same server with the URL the application gave.
+    #[must_use]
+    pub fn with_url(mut self, url: &str) -> Self {
+        self.url = Some(url.to_owned());
+        self
+    }
+
+    /// The URL identifying the server: the configured one, or `turn:<address>?transport=udp`,
+    /// `turn:<address>?transport=tcp`, `turns:<address>?transport=tcp`.
+    pub fn url(&self) -> String {
+        if let Some(u) = &self.url {
+            return u.clone();
+        }
+        match self.transport {
+            TurnTransport::Udp => format!("turn:{}?transport=udp", self.address),
+            TurnTransport::Tcp => format!("turn:{}?transport=tcp", self.address),
+            TurnTransport::Tls(_) => format!("turns:{}?transport=tcp", self.address),
+        }
+    }
+}
+
+impl fmt::Debug for TurnServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TurnServer")
+            .field("address", &rtcpeer_types::Pii(self.address))
+            .field("transport", &self.transport)
+            .field("username", &rtcpeer_types::Pii(&self.username))
+            .field("credential", &"[secret]")
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+impl PartialEq for TurnServer {
+    /// Equal when address, credentials and URL are, and the transports are the same kind (two
+    /// TLS transports only when they share one rustls configuration and name the same server).
+    fn eq(&self, other: &Self) -> bool {
+        let transport = match (&self.transport, &other.transport) {
+            (TurnTransport::Udp, TurnTransport::Udp) | (TurnTransport::Tcp, TurnTransport::Tcp) => {
+                true
+            }
+            (TurnTransport::Tls(a), TurnTransport::Tls(b)) => {
+                Arc::ptr_eq(&a.config, &b.config) && a.server_name == b.server_name
+            }
+            _ => false,
+        };
+        transport
+            && self.address == other.address
+            && self.username == other.username
+            && self.credential == other.credential
+            && self.url == other.url
+    }
+}
+
+impl Eq for TurnServer {}
 
 /// The configuration of an [`IceAgent`](crate::IceAgent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IceConfig {
     /// STUN servers to learn server-reflexive candidates from (RFC 8445 §5.1.1.2).
     pub stun_servers: Vec<SocketAddr>,
+    /// TURN servers: the agent allocates a relayed candidate on each, from each local socket of
+    /// the server's address family, through TURN clients it owns (RFC 8445 §5.1.1.2).
+    pub turn_servers: Vec<TurnServer>,
     /// Which candidates to gather and use.
     pub transport_policy: IceTransportPolicy,
     /// How many components the data stream has: 1 (RTP and RTCP multiplexed, or data only) or
@@ -38,7 +141,7 @@ pub struct IceConfig {
     /// agent that presents itself as RFC 5245 and, when controlling, nominates aggressively
     /// (USE-CANDIDATE on every check, RFC 5245 §8.1.1.2).
     pub ice2: bool,
-    /// Whether relayed candidates are expected from the TURN glue
+    /// Whether relayed candidates are also expected from an external TURN glue
     /// ([`IceAgent::add_relay_candidate`](crate::IceAgent::add_relay_candidate)): gathering is
     /// then complete only once [`IceAgent::end_of_relay_candidates`](crate::IceAgent::end_of_relay_candidates)
     /// is called.
@@ -88,6 +191,7 @@ impl Default for IceConfig {
     fn default() -> Self {
         IceConfig {
             stun_servers: Vec::new(),
+            turn_servers: Vec::new(),
             transport_policy: IceTransportPolicy::All,
             components: 1,
             include_loopback: false,

@@ -1,6 +1,8 @@
 //! [`IceEvent`]: what an [`IceAgent`](crate::IceAgent) reports to the layer above, polled with
 //! [`IceAgent::poll_event`](crate::IceAgent::poll_event).
 
+use std::net::IpAddr;
+
 use rtcpeer_types::Receive;
 
 use crate::candidate::Candidate;
@@ -29,6 +31,22 @@ pub enum IceEvent {
     },
     /// The role changed after a role conflict (RFC 8445 §7.3.1.1, §7.2.5.1).
     RoleChange(IceRole),
+    /// Gathering from a STUN or TURN server failed (W3C `icecandidateerror`,
+    /// `RTCPeerConnectionIceErrorEvent`). Gathering goes on with the other servers.
+    CandidateError {
+        /// The local IP address used to talk to the server, or `None` when it was not exposed
+        /// in a local candidate (e.g. with the `relay` transport policy).
+        address: Option<IpAddr>,
+        /// The local port used to talk to the server (`None` with `address`).
+        port: Option<u16>,
+        /// The STUN or TURN URL identifying the server.
+        url: String,
+        /// The STUN error code the server answered (RFC 8489 §14.8, e.g. 401), or 701 when the
+        /// server could not be reached (no answer, connection or TLS failure).
+        error_code: u16,
+        /// The server's reason phrase, or a description of the failure.
+        error_text: String,
+    },
     /// A datagram that is not STUN (DTLS, SRTP, ...) arrived from a known remote candidate on a
     /// local candidate's base (or on the old selected pair during an ICE restart).
     Data(Receive),

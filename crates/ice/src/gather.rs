@@ -1,6 +1,7 @@
 //! Gathering local candidates (RFC 8445 §5.1.1): host candidates from the interfaces the runtime
 //! hands in, server-reflexive candidates from STUN Binding transactions (RFC 8489 §6.2.1
-//! retransmissions), relayed candidates handed in by the TURN glue; local preferences for
+//! retransmissions), relayed candidates from the owned TURN clients ([`crate::relay`]) or
+//! handed in by an external TURN glue; local preferences for
 //! multi-homed and dual-stack hosts (RFC 8445 §5.1.2.1, RFC 8421), redundancy elimination
 //! (§5.1.3), the candidate pool and the announcement of candidates and end-of-candidates
 //! (RFC 8838 §4, §8.1).
@@ -16,11 +17,12 @@ use crate::agent::{GatherPhase, IceAgent, LocalCandidate};
 use crate::candidate::{Candidate, CandidateType, candidate_priority, compute_foundation};
 use crate::config::IceTransportPolicy;
 use crate::event::IceEvent;
+use crate::relay::{UNREACHABLE, relay_local_preference};
 use crate::state::IceGatheringState;
 use crate::transaction::{Transaction, TxKind};
 
-/// A relayed candidate allocated by the TURN client, handed to
-/// [`IceAgent::add_relay_candidate`].
+/// A relayed candidate allocated by an external TURN glue, handed to
+/// [`IceAgent::add_relay_candidate`] (the agent's own TURN clients need none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RelayCandidate {
     /// The component the allocation serves.
@@ -104,7 +106,9 @@ impl IceAgent {
         self.check_gathering_complete();
     }
 
-    /// A relayed candidate from the TURN glue (ignored unless the agent is gathering).
+    /// A relayed candidate from an external TURN glue (ignored unless the agent is gathering).
+    /// The agent's own TURN clients ([`IceConfig::turn_servers`](crate::IceConfig::turn_servers))
+    /// need no glue; this seam is for a runtime that runs its allocations itself.
     pub fn add_relay_candidate(&mut self, relay: RelayCandidate) {
         if self.closed
             || self.phase == GatherPhase::New
@@ -113,40 +117,63 @@ impl IceAgent {
         {
             return;
         }
-        let transport_rank: u16 = match relay.server_transport {
-            Protocol::Udp => 2,
-            Protocol::Tcp => 1,
-            Protocol::Tls => 0,
-        };
         let index = self.local.len();
-        let local_preference = transport_rank * 20_000 + 10_000 - (index.min(999) as u16) * 10;
-        let foundation = compute_foundation(
-            CandidateType::Relayed,
-            relay.mapped.ip(),
-            Some(relay.server.ip()),
-            Protocol::Udp,
-        );
-        let mut cand = Candidate::new(
-            foundation,
+        self.push_relay_candidate(
             relay.component,
-            Protocol::Udp,
-            candidate_priority(0, local_preference, relay.component),
             relay.relayed,
-            CandidateType::Relayed,
+            relay.mapped,
+            relay.server,
+            relay.server_transport,
+            index,
         );
-        cand.related_address = Some(relay.mapped);
-        if self
-            .local
-            .iter()
-            .any(|l| l.cand.address == relay.relayed && l.base == relay.relayed)
-        {
-            return;
-        }
-        self.push_local(cand, relay.relayed, local_preference, true);
         self.announce_candidates();
     }
 
-    /// The TURN glue has handed in every relayed candidate it will (or failed to allocate).
+    /// Adds a relayed local candidate (RFC 8445 §5.1.2: type preference 0; the local preference
+    /// ranks the transport to the server), unless it is already known.
+    pub(crate) fn push_relay_candidate(
+        &mut self,
+        component: u16,
+        relayed: SocketAddr,
+        mapped: SocketAddr,
+        server: SocketAddr,
+        server_transport: Protocol,
+        index: usize,
+    ) {
+        if self
+            .local
+            .iter()
+            .any(|l| l.cand.address == relayed && l.base == relayed)
+        {
+            return;
+        }
+        let local_preference = relay_local_preference(server_transport, index);
+        // §5.1.1.3: relayed candidates reached over different transports to the server are of
+        // different foundations.
+        let foundation = compute_foundation(
+            CandidateType::Relayed,
+            mapped.ip(),
+            Some(server.ip()),
+            server_transport,
+        );
+        let mut cand = Candidate::new(
+            foundation,
+            component,
+            Protocol::Udp,
+            candidate_priority(
+                CandidateType::Relayed.preference(),
+                local_preference,
+                component,
+            ),
+            relayed,
+            CandidateType::Relayed,
+        );
+        cand.related_address = Some(mapped);
+        tracing::debug!(relayed = %Pii(relayed), "relayed candidate");
+        self.push_local(cand, relayed, local_preference, true);
+    }
+
+    /// The external TURN glue has handed in every relayed candidate it will (or failed to allocate).
     pub fn end_of_relay_candidates(&mut self) {
         self.relay_done = true;
         self.check_gathering_complete();
@@ -164,11 +191,13 @@ impl IceAgent {
         }
     }
 
-    /// Makes the host candidate of one interface and starts its STUN transactions.
+    /// Makes the host candidate of one interface and starts its STUN transactions and TURN
+    /// allocations (only the latter under the `relay` policy).
     fn gather_interface(&mut self, now: Instant, index: usize) {
         let Some(&(component, addr)) = self.interfaces.get(index) else {
             return;
         };
+        self.start_relays(now, index);
         if self.config.transport_policy == IceTransportPolicy::Relay {
             return;
         }
@@ -259,6 +288,17 @@ impl IceAgent {
         let mapped = message
             .filter(|m| m.class() == rtcpeer_stun::Class::SuccessResponse)
             .and_then(|m| m.reflexive_address());
+        if mapped.is_none()
+            && let Some(base) = self.local.get(local).map(|l| l.base)
+        {
+            // W3C icecandidateerror: the server's error code, or 701 when it did not answer.
+            let (code, text) = match message.and_then(|m| m.error_code()) {
+                Some(e) => (e.code, e.reason.to_string()),
+                None if message.is_some() => (UNREACHABLE, "no mapped address".to_owned()),
+                None => (UNREACHABLE, "STUN server did not answer".to_owned()),
+            };
+            self.emit_candidate_error(base, format!("stun:{server}"), code, text);
+        }
         if let (Some(mapped), Some(host)) = (mapped, self.local.get(local)) {
             let base = host.base;
             let component = host.cand.component;
@@ -321,7 +361,10 @@ impl IceAgent {
             .transactions
             .iter()
             .any(|t| matches!(t.kind, TxKind::Gather { .. }));
-        if stun_pending || (self.config.expect_relay_candidates && !self.relay_done) {
+        if stun_pending
+            || self.relays_pending()
+            || (self.config.expect_relay_candidates && !self.relay_done)
+        {
             return;
         }
         self.phase = GatherPhase::Complete;

@@ -1,8 +1,8 @@
 //! A sans-IO ICE agent: RFC 8445 (ICE), RFC 8838 (trickle ICE), RFC 7675 (consent freshness),
 //! with the candidate syntax of RFC 8839 and the states of the W3C `RTCIceTransport`.
 //!
-//! The crate owns candidates ([`Candidate`]: gathering host, server-reflexive and, from the TURN
-//! glue, relayed ones; priorities and foundations; SDP strings), the checklist and its
+//! The crate owns candidates ([`Candidate`]: gathering host, server-reflexive and relayed ones,
+//! the last through TURN clients it owns (`rtcpeer-turn`) or from an external TURN glue; priorities and foundations; SDP strings), the checklist and its
 //! connectivity checks, nomination, consent and keepalives, ICE restarts, and the demultiplexing
 //! of STUN from application data on the candidate pairs. It has no socket, clock or thread:
 //! the runtime feeds it datagrams ([`IceAgent::handle_receive`]), time
@@ -58,6 +58,7 @@ mod event;
 mod gather;
 mod lifecycle;
 mod pair;
+mod relay;
 mod response;
 mod state;
 mod stats;
@@ -65,10 +66,12 @@ mod transaction;
 
 pub use agent::{Credentials, IceAgent};
 pub use candidate::{Candidate, CandidateParseError, CandidateType, TcpType};
-pub use config::{IceConfig, IceTransportPolicy};
+pub use config::{IceConfig, IceTransportPolicy, TurnServer};
 pub use error::{IceError, SendError};
 pub use event::IceEvent;
 pub use gather::RelayCandidate;
 pub use pair::{PairState, pair_priority};
+/// The TURN transports and TLS settings of [`TurnServer`], from `rtcpeer-turn`.
+pub use rtcpeer_turn::{TlsSettings, TurnTransport};
 pub use state::{IceConnectionState, IceGatheringState, IceRole};
 pub use stats::IceCounters;

@@ -324,12 +324,14 @@ impl IceAgent {
                 continue;
             };
             tracing::debug!(component, local = %Pii(l.base), remote = %Pii(r.address), "selected pair");
+            let (base, peer) = (l.base, r.address);
             let event = IceEvent::SelectedPairChanged {
                 component,
                 local: l.cand.clone(),
                 remote: r.clone(),
             };
             self.emit(event);
+            self.bind_relay_channel(now, base, peer);
             if self.consent_next.is_none() && !self.config.ice_lite {
                 self.consent_next = Some(now + self.consent_delay());
             }

@@ -39,4 +39,7 @@ pub struct IceCounters {
     pub consent_checks_sent: u64,
     /// Keepalive Binding indications sent (RFC 8445 §11).
     pub keepalives_sent: u64,
+    /// Datagrams from a relayed candidate its TURN client refused to send (allocation gone,
+    /// peer of the other address family, too long); dropped.
+    pub relay_send_failures: u64,
 }

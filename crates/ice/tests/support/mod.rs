@@ -9,12 +9,20 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rtcpeer_ice::{
-    Candidate, IceAgent, IceConfig, IceConnectionState, IceEvent, IceGatheringState,
+    Candidate, IceAgent, IceConfig, IceConnectionState, IceEvent, IceGatheringState, TurnServer,
+    TurnTransport,
 };
-use rtcpeer_netsim::{Endpoint, HostId, NatConfig, Network, SeedGuard, StunServer, Zone};
+use rtcpeer_netsim::{
+    Endpoint, HostId, NatConfig, Network, SeedGuard, StunServer, TurnServer as SimTurnServer,
+    TurnServerConfig, Zone,
+};
 use rtcpeer_types::{Receive, Transmit};
 
 pub const STUN: &str = "198.51.100.1:3478";
+/// The simulated TURN server (its relayed addresses share its IP).
+pub const TURN: &str = "198.51.100.2:3478";
+pub const TURN_USER: &str = "alice";
+pub const TURN_PASS: &str = "secret-of-alice";
 
 pub fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
@@ -44,6 +52,8 @@ pub struct Peer {
     pub next_send: Option<Instant>,
     pub sent: u32,
     pub send_failures: u32,
+    /// The source of every datagram the host received, in order.
+    pub sources: Vec<SocketAddr>,
 }
 
 impl Peer {
@@ -58,6 +68,7 @@ impl Peer {
             next_send: None,
             sent: 0,
             send_failures: 0,
+            sources: Vec::new(),
         }
     }
 
@@ -123,6 +134,7 @@ impl Peer {
 
 impl Endpoint for Peer {
     fn handle_receive(&mut self, now: Instant, rx: Receive) {
+        self.sources.push(rx.source);
         self.agent.handle_receive(now, rx);
         self.drain();
     }
@@ -179,6 +191,37 @@ pub fn config() -> IceConfig {
         stun_servers: vec![sa(STUN)],
         ..IceConfig::default()
     }
+}
+
+/// A configuration with the simulated STUN server and the simulated TURN server over
+/// `transport`, with `password`.
+pub fn turn_config(transport: TurnTransport, password: &str) -> IceConfig {
+    IceConfig {
+        stun_servers: vec![sa(STUN)],
+        turn_servers: vec![
+            TurnServer::udp(sa(TURN), TURN_USER, password).with_transport(transport),
+        ],
+        ..IceConfig::default()
+    }
+}
+
+/// Adds the simulated TURN server (user [`TURN_USER`] / [`TURN_PASS`]) on the Internet.
+pub fn add_turn_server(net: &mut Network) -> HostId {
+    let config = TurnServerConfig::new(sa(TURN), sa(TURN).ip(), "rtcpeer.test")
+        .with_user(TURN_USER, TURN_PASS);
+    let rng = net.fork_rng();
+    net.add_host(
+        "turn",
+        Zone::Internet,
+        &[sa(TURN).ip()],
+        SimTurnServer::new(config, rng),
+    )
+    .unwrap()
+}
+
+pub fn turn_server(net: &Network, h: HostId) -> &SimTurnServer {
+    net.endpoint::<SimTurnServer>(h)
+        .expect("host runs the TURN server")
 }
 
 /// A network with a STUN server, seeded from `NETSIM_SEED` or at random; the guard prints the
