@@ -18,8 +18,10 @@
 //! The machine: [`PeerConnection`] ([`pc`]), the sans-IO `RTCPeerConnection` with its JSEP
 //! signaling (RFC 9429: offers, answers, rollback, transceivers, BUNDLE, codec and header
 //! extension negotiation, data channel negotiation) built on [`jsep`], with the lower crates'
-//! errors mapped in [`error_map`]. To come: the transports wired in (ICE, DTLS, SCTP), RFC 7983
-//! demux routing and stats.
+//! errors mapped in [`error_map`]. It owns the BUNDLE transport ([`transport::TransportStack`]:
+//! ICE, RFC 7983 demux, DTLS, SCTP data channels) and is driven like every machine
+//! (`handle_receive`, `handle_timeout`, `poll_transmit`, `poll_timeout`, `poll_event`; see
+//! [`pc::wire`]). To come: media (SRTP/RTP) and stats.
 //!
 //! Nothing here does I/O or reads a clock: times (such as a certificate's expiry check) are
 //! passed in.

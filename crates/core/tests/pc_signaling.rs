@@ -49,6 +49,21 @@ fn in_state(state: S) -> (PeerConnection, PeerConnection) {
     (a, b)
 }
 
+/// The events, without the ICE gathering ones (`icegatheringstatechange`, `icecandidate`) a
+/// connection without local interfaces fires right after `setLocalDescription`.
+fn signaling_events(pc: &mut PeerConnection) -> Vec<PeerConnectionEvent> {
+    events(pc)
+        .into_iter()
+        .filter(|e| {
+            !matches!(
+                e,
+                PeerConnectionEvent::IceGatheringStateChange(_)
+                    | PeerConnectionEvent::IceCandidate(_)
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn rollback_is_invalid_in_stable_and_pranswer_states() {
     for state in [S::Stable, S::HaveLocalPranswer, S::HaveRemotePranswer] {
@@ -347,15 +362,14 @@ fn state_change_event_fires_after_the_attribute_is_updated() {
     // The attribute is already updated when the event is delivered.
     assert_eq!(a.signaling_state(), S::HaveLocalOffer);
     assert_eq!(
-        a.poll_event(),
-        Some(PeerConnectionEvent::SignalingStateChange(S::HaveLocalOffer))
+        signaling_events(&mut a),
+        [PeerConnectionEvent::SignalingStateChange(S::HaveLocalOffer)]
     );
-    assert_eq!(a.poll_event(), None);
     b.set_remote_description(o).unwrap();
     let ans = b.create_answer().unwrap();
     a.set_remote_description(ans).unwrap();
     assert_eq!(
-        events(&mut a),
+        signaling_events(&mut a),
         [PeerConnectionEvent::SignalingStateChange(S::Stable)]
     );
     // No event for a no-change: createOffer does not change the signaling state.

@@ -85,7 +85,13 @@ impl PeerConnection {
                 sdp = self.create_answer()?.sdp;
             }
         }
-        self.set_session_description(false, ty, &sdp)
+        let result = self.set_session_description(false, ty, &sdp);
+        if result.is_ok() && ty != RtcSdpType::Rollback {
+            // JSEP: applying a local description starts gathering (RFC 9429 §5.10).
+            self.wire.gather_requested = true;
+        }
+        self.sync_transport();
+        result
     }
 
     /// Whether the last created offer "no longer accurately represents the offerer's system
@@ -118,7 +124,9 @@ impl PeerConnection {
         {
             self.set_session_description(false, RtcSdpType::Rollback, "")?;
         }
-        self.set_session_description(true, description.sdp_type, &description.sdp)
+        let result = self.set_session_description(true, description.sdp_type, &description.sdp);
+        self.sync_transport();
+        result
     }
 
     /// "Set a session description" (webrtc-pc §4.4.1.5).
@@ -229,8 +237,7 @@ impl PeerConnection {
             self.local_ice = plan.ice.clone();
             self.announced_ice = Some(plan.ice.clone());
             self.restart_ice = None;
-            self.commands
-                .push_back(TransportCommand::SetLocalIceCredentials(plan.ice.clone()));
+            self.push_command(TransportCommand::SetLocalIceCredentials(plan.ice.clone()));
         }
         let offers_data = plan
             .mlines
@@ -282,15 +289,14 @@ impl PeerConnection {
 
     fn set_ice_role(&mut self, role: RtcIceRole) {
         self.ice_role = role;
-        self.commands.push_back(TransportCommand::SetIceRole(role));
+        self.push_command(TransportCommand::SetIceRole(role));
     }
 
     /// The DTLS role an answer fixes (RFC 8842 §5.3): kept once negotiated.
     fn negotiate_dtls_role(&mut self, role: DtlsRole) {
         if self.dtls_role.is_none() {
             self.dtls_role = Some(role);
-            self.commands
-                .push_back(TransportCommand::StartDtls { role });
+            self.push_command(TransportCommand::StartDtls { role });
             self.assign_data_channel_ids();
         }
     }
@@ -304,7 +310,9 @@ impl PeerConnection {
                     remote: None,
                     max_message_size: None,
                 });
-                let can_send: u64 = 0;
+                // canSendSize: the local SCTP send limit (`a=max-message-size` we announce and
+                // the transport's SCTP configuration use the same value).
+                let can_send: u64 = super::LOCAL_MAX_MESSAGE_SIZE;
                 let r = remote.max_message_size;
                 slot.max_message_size = Some(match (r, can_send) {
                     (0, 0) => u64::MAX,
@@ -313,7 +321,7 @@ impl PeerConnection {
                 });
                 if slot.remote.as_ref() != Some(&remote) {
                     slot.remote = Some(remote.clone());
-                    self.commands.push_back(TransportCommand::StartSctp {
+                    self.push_command(TransportCommand::StartSctp {
                         local_port: LOCAL_SCTP_PORT,
                         remote,
                     });
@@ -321,7 +329,7 @@ impl PeerConnection {
             }
             _ => {
                 if self.sctp_transport.take().is_some() {
-                    self.commands.push_back(TransportCommand::CloseSctp);
+                    self.push_command(TransportCommand::CloseSctp);
                 }
             }
         }
@@ -603,10 +611,9 @@ impl PeerConnection {
             self.ext_ids.learn(m);
         }
         self.remote_transports = remote::transports(&sd);
-        self.commands
-            .push_back(TransportCommand::SetRemoteTransports(
-                self.remote_transports.clone(),
-            ));
+        self.push_command(TransportCommand::SetRemoteTransports(
+            self.remote_transports.clone(),
+        ));
         let data = sd
             .media
             .iter()

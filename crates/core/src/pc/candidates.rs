@@ -11,7 +11,12 @@ use crate::{RtcError, RtcIceCandidateInit, RtcSessionDescription, RtcSessionDesc
 /// Adds an attribute to section `index` of an applied description (or to every section when
 /// `index` is `None`) if that section's ICE generation matches `ufrag`, and rewrites its text
 /// ("add candidate to [[PendingRemoteDescription]].sdp").
-fn record(applied: &mut Applied, index: Option<usize>, ufrag: Option<&str>, attr: &Attribute) {
+pub(crate) fn record(
+    applied: &mut Applied,
+    index: Option<usize>,
+    ufrag: Option<&str>,
+    attr: &Attribute,
+) {
     let sd = &mut applied.parsed;
     let session_ufrag = sd.ice_ufrag().map(str::to_owned);
     let mut changed = false;
@@ -51,6 +56,12 @@ impl PeerConnection {
     /// `usernameFragment` no applied remote description has, or a candidate that does not
     /// parse. A candidate for the section of a stopped transceiver is ignored.
     pub fn add_ice_candidate(&mut self, init: RtcIceCandidateInit) -> Result<(), RtcError> {
+        let result = self.add_ice_candidate_steps(init);
+        self.sync_transport();
+        result
+    }
+
+    fn add_ice_candidate_steps(&mut self, init: RtcIceCandidateInit) -> Result<(), RtcError> {
         init.validate_for_add()?;
         self.check_open()?;
         let remote = self.remote_applied().ok_or_else(|| {
@@ -101,19 +112,17 @@ impl PeerConnection {
         let mid = index.and_then(|i| mids.get(i).cloned());
         let ufrag = init.username_fragment.clone();
         let attr = if init.is_end_of_candidates() {
-            self.commands
-                .push_back(TransportCommand::EndOfRemoteCandidates { mid: mid.clone() });
+            self.push_command(TransportCommand::EndOfRemoteCandidates { mid: mid.clone() });
             Attribute::EndOfCandidates
         } else {
             let candidate: Candidate = init.candidate.parse().map_err(|e| {
                 RtcError::operation(format!("the candidate could not be added: {e}"))
             })?;
-            self.commands
-                .push_back(TransportCommand::AddRemoteCandidate {
-                    mid: mid.clone().unwrap_or_default(),
-                    ufrag: ufrag.clone(),
-                    candidate: candidate.clone(),
-                });
+            self.push_command(TransportCommand::AddRemoteCandidate {
+                mid: mid.clone().unwrap_or_default(),
+                ufrag: ufrag.clone(),
+                candidate: candidate.clone(),
+            });
             Attribute::Candidate(candidate)
         };
         for applied in [&mut self.pending_remote, &mut self.current_remote]

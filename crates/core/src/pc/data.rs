@@ -22,6 +22,10 @@ pub struct RtcDataChannel {
     pub(crate) params: DataChannelParameters,
     pub(crate) stream_id: Option<u16>,
     pub(crate) ready_state: RtcDataChannelState,
+    /// Created in the SCTP layer (its stream id is then the SCTP layer's).
+    pub(crate) in_transport: bool,
+    /// `bufferedAmountLowThreshold`.
+    pub(crate) low_threshold: usize,
 }
 
 impl RtcDataChannel {
@@ -45,6 +49,10 @@ impl RtcDataChannel {
     pub fn ready_state(&self) -> RtcDataChannelState {
         self.ready_state
     }
+    /// `bufferedAmountLowThreshold`.
+    pub fn buffered_amount_low_threshold(&self) -> usize {
+        self.low_threshold
+    }
 }
 
 impl PeerConnection {
@@ -62,7 +70,10 @@ impl PeerConnection {
         let params = init.validate(label, &DataChannelLimits::default())?;
         let mut stream_id = params.id;
         if let Some(id) = stream_id
-            && self.data_channels.iter().any(|c| c.stream_id == Some(id))
+            && self
+                .data_channels
+                .iter()
+                .any(|c| c.stream_id == Some(id) && c.ready_state != RtcDataChannelState::Closed)
         {
             return Err(RtcError::operation(format!(
                 "data channel id {id} is already in use"
@@ -83,10 +94,13 @@ impl PeerConnection {
             params,
             stream_id,
             ready_state: RtcDataChannelState::Connecting,
+            in_transport: false,
+            low_threshold: 0,
         });
         if first {
             self.update_negotiation_needed();
         }
+        self.sync_transport();
         Ok(handle)
     }
 
@@ -106,9 +120,12 @@ impl PeerConnection {
             DtlsRole::Client => 0,
             DtlsRole::Server => 1,
         };
-        (start..=MAX_DATA_CHANNEL_ID)
-            .step_by(2)
-            .find(|id| !self.data_channels.iter().any(|c| c.stream_id == Some(*id)))
+        (start..=MAX_DATA_CHANNEL_ID).step_by(2).find(|id| {
+            !self
+                .data_channels
+                .iter()
+                .any(|c| c.stream_id == Some(*id) && c.ready_state != RtcDataChannelState::Closed)
+        })
     }
 
     /// Gives every channel without an id one, once the DTLS role is negotiated; a channel that

@@ -10,14 +10,21 @@
 //!
 //! Submodules: [`transceiver`] (RTP media API), `offer_answer` (createOffer/createAnswer),
 //! `apply` (setLocalDescription/setRemoteDescription/rollback), `negotiation`
-//! (negotiation-needed), `candidates` (addIceCandidate), `data` (createDataChannel).
+//! (negotiation-needed), `candidates` (addIceCandidate), `data` (createDataChannel),
+//! [`wire`] (the owned transport stack, the commands it carries out and the machine interface:
+//! `handle_receive`, `handle_timeout`, `poll_transmit`, `poll_timeout`), `surface` (transport
+//! events turned into W3C events: candidates, states, data channel events) and `channel_io`
+//! (data channel `send`, `close`, `bufferedAmount`, and `RTCSctpTransport`).
 
 mod apply;
 mod candidates;
+mod channel_io;
 mod data;
 mod negotiation;
 mod offer_answer;
+mod surface;
 pub mod transceiver;
+pub mod wire;
 
 use std::collections::VecDeque;
 use std::time::{Instant, SystemTime};
@@ -26,11 +33,14 @@ use rtcpeer_dtls::{Certificate, CertificateParams, DtlsRole};
 use rtcpeer_sdp::{Candidate, SessionDescription};
 use rtcpeer_types::Rng;
 
+pub use channel_io::RtcSctpTransport;
 pub use data::{DataChannelId, RtcDataChannel};
+pub use rtcpeer_sctp::datachannel::ChannelMessage;
 pub use transceiver::{
     ReceiverId, RtcRtpEncodingParameters, RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver,
     RtcRtpTransceiverInit, SenderId, TrackOrKind, TransceiverId,
 };
+pub use wire::WireCounters;
 
 use crate::config::{IceServer, SetConfigurationContext};
 use crate::enums::{
@@ -104,6 +114,48 @@ pub enum PeerConnectionEvent {
     /// `error` at a data channel that could not get an id (webrtc-pc §4.4.1.5,
     /// `"data-channel-failure"`); the channel is closed.
     DataChannelError(DataChannelId),
+    /// `icecandidate` (webrtc-pc §4.4.1.6): a local candidate (its `candidate` set), the
+    /// end-of-candidates of one generation (`candidate` empty), or `None` once gathering is
+    /// complete. The local description already holds the candidate when this is polled.
+    IceCandidate(Option<crate::RtcIceCandidateInit>),
+    /// `icecandidateerror`: gathering from a STUN or TURN server failed.
+    IceCandidateError {
+        /// The local address used, when exposed.
+        address: Option<std::net::IpAddr>,
+        /// The local port used, when exposed.
+        port: Option<u16>,
+        /// The server's URL.
+        url: String,
+        /// The STUN error code, or 701 when the server was unreachable.
+        error_code: u16,
+        /// The reason.
+        error_text: String,
+    },
+    /// `icegatheringstatechange`, with the new `iceGatheringState`.
+    IceGatheringStateChange(RtcIceGatheringState),
+    /// `iceconnectionstatechange`, with the new `iceConnectionState`.
+    IceConnectionStateChange(RtcIceConnectionState),
+    /// `connectionstatechange`, with the new `connectionState`.
+    ConnectionStateChange(RtcPeerConnectionState),
+    /// `statechange` at the `RTCSctpTransport`.
+    SctpStateChange(crate::enums::RtcSctpTransportState),
+    /// `datachannel`: the peer announced a channel (DCEP, RFC 8832); an `open` follows.
+    DataChannel(DataChannelId),
+    /// `open` at a data channel ("announce the data channel as open").
+    DataChannelOpen(DataChannelId),
+    /// `message` at a data channel.
+    DataChannelMessage {
+        /// The channel.
+        channel: DataChannelId,
+        /// The text or binary data.
+        message: ChannelMessage,
+    },
+    /// `bufferedamountlow` at a data channel.
+    DataChannelBufferedAmountLow(DataChannelId),
+    /// `closing` at a data channel (the peer started closing it).
+    DataChannelClosing(DataChannelId),
+    /// `close` at a data channel.
+    DataChannelClose(DataChannelId),
 }
 
 /// What the transport layer (ICE agent, DTLS, SCTP) must do after a signaling step: the seam
@@ -192,15 +244,15 @@ pub(crate) struct SctpTransportSlot {
 #[doc(alias = "RTCPeerConnection")]
 pub struct PeerConnection {
     pub(crate) config: RtcConfiguration,
-    ice_servers: Vec<IceServer>,
+    pub(crate) ice_servers: Vec<IceServer>,
     pub(crate) rng: Rng,
     created_at: Instant,
     pub(crate) certificate: Certificate,
     pub(crate) is_closed: bool,
     pub(crate) signaling_state: RtcSignalingState,
-    ice_gathering_state: RtcIceGatheringState,
-    ice_connection_state: RtcIceConnectionState,
-    connection_state: RtcPeerConnectionState,
+    pub(crate) ice_gathering_state: RtcIceGatheringState,
+    pub(crate) ice_connection_state: RtcIceConnectionState,
+    pub(crate) connection_state: RtcPeerConnectionState,
     pub(crate) pending_local: Option<Applied>,
     pub(crate) current_local: Option<Applied>,
     pub(crate) pending_remote: Option<Applied>,
@@ -235,6 +287,7 @@ pub struct PeerConnection {
     pub(crate) remote_transports: Vec<RemoteTransportParameters>,
     pub(crate) events: VecDeque<PeerConnectionEvent>,
     pub(crate) commands: VecDeque<TransportCommand>,
+    pub(crate) wire: wire::Wire,
 }
 
 impl std::fmt::Debug for PeerConnection {
@@ -325,6 +378,7 @@ impl PeerConnection {
             remote_transports: Vec::new(),
             events: VecDeque::new(),
             commands: VecDeque::new(),
+            wire: wire::Wire::new(now, wall_clock),
         })
     }
 
@@ -374,7 +428,7 @@ impl PeerConnection {
         self.signaling_state
     }
 
-    /// `iceGatheringState` (driven by the ICE layer; `"new"` until it is wired in).
+    /// `iceGatheringState` (driven by the transport's ICE gatherer).
     pub fn ice_gathering_state(&self) -> RtcIceGatheringState {
         self.ice_gathering_state
     }
@@ -532,7 +586,8 @@ impl PeerConnection {
         self.connection_state = RtcPeerConnectionState::Closed;
         self.nn_task_queued = false;
         self.events.clear();
-        self.commands.push_back(TransportCommand::Close);
+        self.push_command(TransportCommand::Close);
+        self.sync_transport();
     }
 
     /// Whether `close()` was called (`[[IsClosed]]`).
@@ -543,6 +598,9 @@ impl PeerConnection {
     /// The next event, in firing order. Queued tasks (the negotiation-needed check) run once
     /// the events fired before them have been taken.
     pub fn poll_event(&mut self) -> Option<PeerConnectionEvent> {
+        if self.events.is_empty() {
+            self.sync_transport();
+        }
         if let Some(e) = self.events.pop_front() {
             return Some(e);
         }
@@ -553,7 +611,9 @@ impl PeerConnection {
         self.events.pop_front()
     }
 
-    /// The next command for the transport layer.
+    /// The next command the signaling half gave the transport layer. The connection carries
+    /// them out itself ([`wire`]); this queue is an observable log of them (at most
+    /// [`wire::MAX_OBSERVED_COMMANDS`] are kept).
     pub fn poll_command(&mut self) -> Option<TransportCommand> {
         self.commands.pop_front()
     }

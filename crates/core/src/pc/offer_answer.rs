@@ -79,6 +79,31 @@ impl PeerConnection {
             fp.value().to_vec(),
         )));
         m.push_attribute(Attribute::Setup(setup));
+        self.push_gathered_candidates(m, ice);
+    }
+
+    /// The candidates already gathered for this ICE generation, and `a=end-of-candidates` once
+    /// gathering is complete (RFC 9429 §5.2.2, §5.3.2: a subsequent description carries them).
+    fn push_gathered_candidates(&self, m: &mut MediaDescription, ice: &IceCredentials) {
+        let Some(stack) = self.wire.stack.as_ref() else {
+            return;
+        };
+        if stack.local_credentials().ufrag != ice.ufrag {
+            return;
+        }
+        for c in stack.ice().local_candidates() {
+            if c.candidate_type == rtcpeer_ice::CandidateType::PeerReflexive {
+                continue;
+            }
+            if let Ok(sdp) = c.to_sdp_string().parse::<rtcpeer_sdp::Candidate>() {
+                m.push_attribute(Attribute::Candidate(sdp));
+            }
+        }
+        if self.wire.eoc_surfaced
+            && self.wire.gatherer_state == crate::enums::RtcIceGathererState::Complete
+        {
+            m.push_attribute(Attribute::EndOfCandidates);
+        }
     }
 
     /// A media section for a transceiver.

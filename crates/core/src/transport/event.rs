@@ -96,6 +96,19 @@ pub enum TransportEvent {
     PeerConnectionStateChange(RtcPeerConnectionState),
     /// A transport failed (`error` on the `RTCDtlsTransport` or the `RTCSctpTransport`).
     Error(TransportFailure),
+    /// Gathering from a STUN or TURN server failed (`icecandidateerror`); gathering goes on.
+    IceCandidateError {
+        /// The local IP address used, when exposed in a local candidate.
+        address: Option<std::net::IpAddr>,
+        /// The local port used (`None` with `address`).
+        port: Option<u16>,
+        /// The server's STUN or TURN URL.
+        url: String,
+        /// The STUN error code (RFC 8489 §14.8), or 701 when the server was unreachable.
+        error_code: u16,
+        /// The reason phrase or a description of the failure.
+        error_text: String,
+    },
 }
 
 /// Why a transport failed: what the peer or the network did.

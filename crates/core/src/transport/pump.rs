@@ -81,6 +81,19 @@ impl TransportStack {
                 IceRole::Controlling => RtcIceRole::Controlling,
                 IceRole::Controlled => RtcIceRole::Controlled,
             })),
+            IceEvent::CandidateError {
+                address,
+                port,
+                url,
+                error_code,
+                error_text,
+            } => self.emit(TransportEvent::IceCandidateError {
+                address,
+                port,
+                url,
+                error_code,
+                error_text,
+            }),
             _ => {}
         }
     }

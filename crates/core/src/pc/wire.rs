@@ -1,0 +1,413 @@
+//! The transport wiring of a [`PeerConnection`]: the one BUNDLE [`TransportStack`] (ICE,
+//! DTLS, SCTP) the connection owns, how the signaling half's [`TransportCommand`]s drive it, and
+//! the machine interface a runtime feeds (webrtc-pc §4.4.1.5 "set a session description" and
+//! §5.6 on what the ICE agent is told; RFC 9429 §5.10/§5.11 on applying descriptions;
+//! RFC 8843 BUNDLE).
+//!
+//! # Shape
+//!
+//! - The stack is created when the first description is applied (local or remote), with the
+//!   connection's certificate, its validated ICE servers and the local addresses the runtime
+//!   reported ([`PeerConnection::add_local_interface`]).
+//! - Every [`TransportCommand`] the signaling half queues goes to two places: the observable
+//!   queue of [`PeerConnection::poll_command`] (kept for tests and drivers that watch it; capped
+//!   at [`MAX_OBSERVED_COMMANDS`], oldest dropped) and an internal queue consumed right after the
+//!   W3C method that queued it returns (`sync_transport`). A driver no longer
+//!   has to act on commands.
+//! - Gathering starts once a local description is applied (RFC 9429 §5.10 / webrtc-pc: the ICE
+//!   agent gathers "when setLocalDescription is applied").
+//! - Signaling methods take no time: the stack runs at the latest time the connection was given
+//!   ([`PeerConnection::handle_timeout`], [`PeerConnection::handle_receive`]); a driver calls
+//!   `handle_timeout(now)` before a signaling call when time has passed.
+//!
+//! # Known gaps
+//!
+//! - BUNDLE only: one transport, the first of the remote description's transports (the
+//!   BUNDLE-tagged one). With `max-compat` or a remote that rejects BUNDLE, sections outside
+//!   the first transport get no ICE/DTLS of their own.
+//! - ICE servers: only `stun:` and UDP `turn:` URLs whose host is an IP literal are used; a host
+//!   name needs resolving by the runtime, which has no seam yet (counted in
+//!   [`WireCounters::ice_servers_skipped`]).
+//! - Remote mDNS (`.local`) candidates are dropped and counted
+//!   ([`WireCounters::mdns_candidates_dropped`]).
+//! - An answer that removes the data section (`CloseSctp`) is not carried out by the stack yet
+//!   (logged).
+//!
+//! New local ICE credentials after gathering (an ICE restart, RFC 8445 §9) restart the agent's
+//! gathering with those credentials; new remote credentials restart its checks.
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Instant, SystemTime};
+
+use rtcpeer_dtls::DtlsRole;
+use rtcpeer_ice::{IceTransportPolicy, TurnServer};
+use rtcpeer_types::{Receive, Transmit};
+
+use super::{PeerConnection, TransportCommand};
+use crate::enums::{RtcIceGathererState, RtcIceRole, RtcIceTransportPolicy, RtcSctpTransportState};
+use crate::host::IceServerHost;
+use crate::ice_server::IceServerScheme;
+use crate::jsep::remote::RemoteTransportParameters;
+use crate::transport::{
+    RemoteSctpParameters, TransportConfig, TransportParameters, TransportStack,
+};
+
+/// How many commands [`PeerConnection::poll_command`] keeps for an observer that does not drain
+/// them; older ones are dropped.
+pub const MAX_OBSERVED_COMMANDS: usize = 256;
+
+/// What the wiring dropped or could not use, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WireCounters {
+    /// Remote candidates with an mDNS `.local` host name (not resolved yet).
+    pub mdns_candidates_dropped: u64,
+    /// Remote candidates the ICE layer could not parse.
+    pub unparsable_candidates_dropped: u64,
+    /// Remote candidates of another ICE generation (`usernameFragment` mismatch).
+    pub stale_candidates_dropped: u64,
+    /// ICE server URLs not handed to the ICE agent (host names, TLS and TCP transports).
+    pub ice_servers_skipped: u64,
+    /// Observed commands dropped because nobody polled them.
+    pub observed_commands_dropped: u64,
+}
+
+/// The transport half of a [`PeerConnection`]'s state.
+#[derive(Debug)]
+pub(crate) struct Wire {
+    pub(crate) stack: Option<TransportStack>,
+    pub(crate) wall_clock: SystemTime,
+    /// The latest time the connection was driven with.
+    pub(crate) now: Instant,
+    /// Commands not yet carried out.
+    pub(crate) todo: VecDeque<TransportCommand>,
+    pub(crate) local_interfaces: Vec<SocketAddr>,
+    /// The remote parameters learnt so far; `None` before a remote description.
+    pub(crate) params: Option<TransportParameters>,
+    pub(crate) params_dirty: bool,
+    pub(crate) gather_requested: bool,
+    pub(crate) gathered: bool,
+    pub(crate) gatherer_state: RtcIceGathererState,
+    /// The end-of-candidates of the current generation was surfaced.
+    pub(crate) eoc_surfaced: bool,
+    pub(crate) sctp_state: Option<RtcSctpTransportState>,
+    pub(crate) counters: WireCounters,
+}
+
+impl Wire {
+    pub(crate) fn new(now: Instant, wall_clock: SystemTime) -> Self {
+        Wire {
+            stack: None,
+            wall_clock,
+            now,
+            todo: VecDeque::new(),
+            local_interfaces: Vec::new(),
+            params: None,
+            params_dirty: false,
+            gather_requested: false,
+            gathered: false,
+            gatherer_state: RtcIceGathererState::New,
+            eoc_surfaced: false,
+            sctp_state: None,
+            counters: WireCounters::default(),
+        }
+    }
+}
+
+/// Converts a signalled candidate into an ICE candidate; `None` (counted) when it cannot be
+/// used.
+pub(crate) fn ice_candidate(
+    candidate: &rtcpeer_sdp::Candidate,
+    counters: &mut WireCounters,
+) -> Option<rtcpeer_ice::Candidate> {
+    let text = candidate.to_string();
+    match rtcpeer_ice::Candidate::parse(&text) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let is_mdns = text
+                .split_ascii_whitespace()
+                .nth(4)
+                .is_some_and(|host| host.to_ascii_lowercase().ends_with(".local"));
+            if is_mdns {
+                counters.mdns_candidates_dropped += 1;
+                tracing::debug!("remote mDNS candidate dropped (not resolved)");
+            } else {
+                counters.unparsable_candidates_dropped += 1;
+                tracing::debug!(error = %e, "remote candidate dropped");
+            }
+            None
+        }
+    }
+}
+
+impl PeerConnection {
+    /// Queues a command for the transport and for observers of [`poll_command`](Self::poll_command).
+    pub(crate) fn push_command(&mut self, command: TransportCommand) {
+        if self.commands.len() >= MAX_OBSERVED_COMMANDS {
+            self.commands.pop_front();
+            self.wire.counters.observed_commands_dropped += 1;
+        }
+        self.commands.push_back(command.clone());
+        self.wire.todo.push_back(command);
+    }
+
+    /// A local socket address the runtime bound (a host candidate's base). Addresses given
+    /// before the transport exists are used when it is created.
+    pub fn add_local_interface(&mut self, addr: SocketAddr) {
+        if self.is_closed {
+            return;
+        }
+        if !self.wire.local_interfaces.contains(&addr) {
+            self.wire.local_interfaces.push(addr);
+            if let Some(stack) = self.wire.stack.as_mut() {
+                stack.add_local_interface(addr);
+            }
+        }
+    }
+
+    /// A datagram arrived on one of the runtime's sockets.
+    pub fn handle_receive(&mut self, now: Instant, rx: Receive) {
+        self.advance(now);
+        if self.is_closed {
+            return;
+        }
+        if let Some(stack) = self.wire.stack.as_mut() {
+            stack.handle_receive(now, rx);
+        }
+        self.drain_transport_events();
+    }
+
+    /// Time passed: runs due timers (call it at [`poll_timeout`](Self::poll_timeout)).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.advance(now);
+        if self.is_closed {
+            return;
+        }
+        self.sync_transport();
+        if let Some(stack) = self.wire.stack.as_mut() {
+            stack.handle_timeout(now);
+        }
+        self.drain_transport_events();
+    }
+
+    /// The next datagram to send (also the last ones after `close()`).
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.sync_transport();
+        self.wire.stack.as_mut()?.poll_transmit()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) is next due.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.is_closed {
+            return None;
+        }
+        if !self.wire.todo.is_empty() {
+            return Some(self.wire.now);
+        }
+        self.wire.stack.as_ref()?.poll_timeout()
+    }
+
+    /// The transport stack of the BUNDLE transport, once a description created it.
+    pub fn transport(&self) -> Option<&TransportStack> {
+        self.wire.stack.as_ref()
+    }
+
+    /// What the transport wiring dropped, counted.
+    pub fn wire_counters(&self) -> &WireCounters {
+        &self.wire.counters
+    }
+
+    fn advance(&mut self, now: Instant) {
+        self.wire.now = self.wire.now.max(now);
+    }
+
+    /// The ICE agent's configuration from the validated ICE servers and the configuration.
+    fn transport_config(&mut self) -> TransportConfig {
+        let mut config = TransportConfig::new(self.certificate.clone(), self.wire.wall_clock);
+        config.sctp.local_port = super::LOCAL_SCTP_PORT;
+        config.sctp.max_message_size =
+            usize::try_from(super::LOCAL_MAX_MESSAGE_SIZE).unwrap_or(usize::MAX);
+        config.ice.candidate_pool_size = self.config.ice_candidate_pool_size;
+        config.ice.transport_policy = match self.config.ice_transport_policy {
+            RtcIceTransportPolicy::Relay => IceTransportPolicy::Relay,
+            _ => IceTransportPolicy::All,
+        };
+        for server in &self.ice_servers {
+            let ip = match server.url.host() {
+                IceServerHost::Ipv4(ip) => IpAddr::V4(*ip),
+                IceServerHost::Ipv6(ip) => IpAddr::V6(*ip),
+                IceServerHost::Domain(_) => {
+                    self.wire.counters.ice_servers_skipped += 1;
+                    continue;
+                }
+            };
+            let addr = SocketAddr::new(ip, server.url.port());
+            match (server.url.scheme(), &server.credentials) {
+                (IceServerScheme::Stun, _) => config.ice.stun_servers.push(addr),
+                (IceServerScheme::Turn, Some(creds))
+                    if server.url.transport() == crate::enums::RtcIceProtocol::Udp =>
+                {
+                    config.ice.turn_servers.push(TurnServer::udp(
+                        addr,
+                        creds.username(),
+                        creds.credential(),
+                    ));
+                }
+                _ => self.wire.counters.ice_servers_skipped += 1,
+            }
+        }
+        config
+    }
+
+    fn ensure_stack(&mut self) {
+        if self.wire.stack.is_some() || self.is_closed {
+            return;
+        }
+        let config = self.transport_config();
+        let rng = self.rng.fork();
+        let mut stack = TransportStack::new(config, self.wire.now, rng);
+        for addr in &self.wire.local_interfaces {
+            stack.add_local_interface(*addr);
+        }
+        if let Err(e) = stack.set_local_credentials(&self.local_ice.ufrag, &self.local_ice.pwd) {
+            tracing::warn!(error = %e, "local ICE credentials refused by the transport");
+        }
+        self.wire.stack = Some(stack);
+    }
+
+    /// Carries out the queued transport commands, then gathers if a local description asked.
+    pub(crate) fn sync_transport(&mut self) {
+        while let Some(command) = self.wire.todo.pop_front() {
+            self.apply_command(command);
+        }
+        let now = self.wire.now;
+        if self.wire.params_dirty
+            && let (Some(stack), Some(params)) =
+                (self.wire.stack.as_mut(), self.wire.params.as_mut())
+        {
+            self.wire.params_dirty = false;
+            let sent = params.clone();
+            // Candidates and end-of-candidates are handed over once.
+            params.candidates.clear();
+            if let Err(e) = stack.set_parameters(now, sent) {
+                tracing::debug!(error = %e, "transport parameters refused");
+            }
+        }
+        if self.wire.gather_requested && !self.wire.gathered && !self.is_closed {
+            self.ensure_stack();
+            if let Some(stack) = self.wire.stack.as_mut() {
+                self.wire.gathered = true;
+                stack.gather(now);
+            }
+        }
+        self.register_data_channels();
+        self.drain_transport_events();
+    }
+
+    fn apply_command(&mut self, command: TransportCommand) {
+        let now = self.wire.now;
+        match command {
+            TransportCommand::SetLocalIceCredentials(creds) => {
+                let gathered = self.wire.gathered;
+                let Some(stack) = self.wire.stack.as_mut() else {
+                    self.ensure_stack();
+                    return;
+                };
+                if stack.local_credentials().ufrag == creds.ufrag {
+                    return;
+                }
+                if gathered {
+                    // An ICE restart (RFC 8445 §9): a new generation is gathered; DTLS and SCTP
+                    // carry on over the old pair until a new one is selected.
+                    stack.restart_ice(now);
+                }
+                if let Err(e) = stack.set_local_credentials(&creds.ufrag, &creds.pwd) {
+                    tracing::warn!(error = %e, "new local ICE credentials not applied");
+                }
+            }
+            TransportCommand::SetIceRole(role) => {
+                if let Some(p) = self.wire.params.as_mut()
+                    && p.ice_role != role
+                {
+                    p.ice_role = role;
+                    self.wire.params_dirty = true;
+                }
+            }
+            TransportCommand::SetRemoteTransports(transports) => {
+                self.ensure_stack();
+                self.set_remote_transport(transports.first());
+            }
+            TransportCommand::AddRemoteCandidate {
+                ufrag, candidate, ..
+            } => {
+                let current = self.wire.params.as_ref().map(|p| p.ice_ufrag.as_str());
+                if ufrag.is_some() && ufrag.as_deref() != current {
+                    self.wire.counters.stale_candidates_dropped += 1;
+                    return;
+                }
+                if let Some(c) = ice_candidate(&candidate, &mut self.wire.counters)
+                    && let Some(stack) = self.wire.stack.as_mut()
+                {
+                    stack.add_remote_candidate(now, c);
+                }
+            }
+            TransportCommand::EndOfRemoteCandidates { .. } => {
+                if let Some(stack) = self.wire.stack.as_mut() {
+                    stack.end_of_remote_candidates(now);
+                }
+            }
+            TransportCommand::StartDtls { role } => {
+                if let Some(p) = self.wire.params.as_mut() {
+                    p.dtls_role = Some(role);
+                    self.wire.params_dirty = true;
+                }
+            }
+            TransportCommand::StartSctp { remote, .. } => {
+                if let Some(p) = self.wire.params.as_mut() {
+                    p.sctp = Some(RemoteSctpParameters {
+                        port: remote.port,
+                        max_message_size: remote.max_message_size,
+                    });
+                    self.wire.params_dirty = true;
+                }
+            }
+            TransportCommand::CloseSctp => {
+                tracing::warn!("closing the SCTP association by renegotiation is not wired yet");
+            }
+            TransportCommand::Close => {
+                if let Some(stack) = self.wire.stack.as_mut() {
+                    stack.close();
+                }
+            }
+        }
+    }
+
+    /// The remote description's (first, BUNDLE) transport.
+    fn set_remote_transport(&mut self, remote: Option<&RemoteTransportParameters>) {
+        let Some(remote) = remote else { return };
+        let candidates: Vec<_> = remote
+            .candidates
+            .iter()
+            .filter_map(|(_, c)| ice_candidate(c, &mut self.wire.counters))
+            .collect();
+        let dtls_role: Option<DtlsRole> = self.dtls_role;
+        let ice_role: RtcIceRole = self.ice_role;
+        let sctp = self.sctp_transport.as_ref().and_then(|s| {
+            s.remote.as_ref().map(|r| RemoteSctpParameters {
+                port: r.port,
+                max_message_size: r.max_message_size,
+            })
+        });
+        let mut p = TransportParameters::new(remote.ice_ufrag.clone(), remote.ice_pwd.clone());
+        p.ice_lite = remote.ice_lite;
+        p.ice2 = remote.ice_options.iter().any(|o| o == "ice2");
+        p.candidates = candidates;
+        p.end_of_candidates = remote.end_of_candidates;
+        p.ice_role = ice_role;
+        p.fingerprints = remote.fingerprints.clone();
+        p.dtls_role = dtls_role;
+        p.sctp = sctp;
+        self.wire.params = Some(p);
+        self.wire.params_dirty = true;
+    }
+}
