@@ -167,12 +167,23 @@ fn exchange(net: &mut Network, relay: &mut Relay, a: HostId, b: HostId, within: 
         vec![(ch.from_b, "from-b".to_owned(), String::new())]
     );
     for h in [a, b] {
+        // Under loss every pair may fail while candidates are still arriving: the W3C state is
+        // then `disconnected` for a while (RFC 8863 PAC timer), never `failed`, and it ends
+        // `connected`.
+        let states = peer(net, h).connection_states();
         assert_eq!(
-            peer(net, h).connection_states(),
-            vec![
-                RtcPeerConnectionState::Connecting,
-                RtcPeerConnectionState::Connected
-            ]
+            states.first(),
+            Some(&RtcPeerConnectionState::Connecting),
+            "{states:?}"
+        );
+        assert_eq!(
+            states.last(),
+            Some(&RtcPeerConnectionState::Connected),
+            "{states:?}"
+        );
+        assert!(
+            !states.contains(&RtcPeerConnectionState::Failed),
+            "{states:?}"
         );
         assert!(
             !peer(net, h)

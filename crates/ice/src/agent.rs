@@ -164,6 +164,8 @@ pub struct IceAgent {
     pub(crate) relay_done: bool,
     pub(crate) remote_eoc: bool,
     pub(crate) consent_lost: bool,
+    /// When the PAC timer (RFC 8863) started: both sides' ICE parameters known.
+    pub(crate) pac_started: Option<Instant>,
     pub(crate) gathering_state: IceGatheringState,
     pub(crate) state: IceConnectionState,
     pub(crate) closed: bool,
@@ -234,6 +236,7 @@ impl IceAgent {
             relay_done: false,
             remote_eoc: false,
             consent_lost: false,
+            pac_started: None,
             gathering_state: IceGatheringState::New,
             state: IceConnectionState::New,
             closed: false,
@@ -492,6 +495,10 @@ impl IceAgent {
         let now = self.now;
         let future = |t: Instant| now.is_none_or(|n| t > n);
         consider(self.nomination_deadline().filter(|&t| future(t)));
+        if self.state != IceConnectionState::Failed && self.selected.iter().all(Option::is_none) {
+            // The state may become failed when the PAC timer expires.
+            consider(self.pac_deadline().filter(|&t| future(t)));
+        }
         for p in self.selected.iter().flatten() {
             let Some(pair) = self.pairs.get(*p) else {
                 continue;

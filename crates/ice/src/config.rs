@@ -167,6 +167,11 @@ pub struct IceConfig {
     pub check_max_rto: Duration,
     /// How many times a connectivity check is sent before the pair fails.
     pub check_max_transmits: u32,
+    /// The PAC timer (RFC 8863 §4, "Patiently Awaiting Connectivity"): the initial checks are
+    /// not declared failed before this long after both sides' ICE parameters are known (unless
+    /// no local candidate was gathered), since the peer may still find a pair with its own
+    /// checks. RFC 8863 recommends the check transaction timeout, 39.5 s.
+    pub pac_timeout: Duration,
     /// How long the controlling agent waits, after the first pair succeeds, for better pairs
     /// before nominating the best valid pair (it nominates earlier if no better pair is left).
     pub nomination_delay: Duration,
@@ -207,6 +212,7 @@ impl Default for IceConfig {
             check_rto: Duration::from_millis(500),
             check_max_rto: Duration::from_secs(3),
             check_max_transmits: 7,
+            pac_timeout: Duration::from_millis(39_500),
             nomination_delay: Duration::from_millis(500),
             consent_interval: Duration::from_secs(5),
             consent_timeout: Duration::from_secs(30),

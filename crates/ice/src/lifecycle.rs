@@ -1,5 +1,6 @@
 //! The agent's lifecycle: the W3C `RTCIceTransportState` it reports (webrtc-pc §5.6, computed
-//! from the checklist, gathering, end-of-candidates, consent and received traffic), and ICE
+//! from the checklist, gathering, end-of-candidates, consent and received traffic, with the
+//! PAC timer of RFC 8863 holding off `failed`), and ICE
 //! restarts (RFC 8445 §9), local ([`IceAgent::restart`]) or by the peer (new remote
 //! credentials), during which the old selected pair keeps carrying data.
 
@@ -20,7 +21,9 @@ impl IceAgent {
             return IceConnectionState::Closed;
         }
         if self.state == IceConnectionState::Failed {
-            // Terminal until an ICE restart.
+            // webrtc-pc §5.6 (RTCIceTransportState): "a terminal state until ICE is restarted".
+            // A pair the peer nominates afterwards is still selected and carries data (failed
+            // does not close DTLS or SCTP), but the state stays failed until a restart.
             return IceConnectionState::Failed;
         }
         let now = self.now;
@@ -63,26 +66,57 @@ impl IceAgent {
         if checking {
             return IceConnectionState::Checking;
         }
+        // RFC 8863 §4 (and W3C `failed`): the initial checks may not fail while the PAC timer
+        // runs, unless no local candidate was gathered: the peer may still be checking a
+        // candidate we just announced (a late server-reflexive one, say), and its checks would
+        // give us the pair. Losing consent (RFC 7675) on an established pair is not delayed.
+        let patient = !self.consent_lost && !self.local.is_empty() && !self.pac_expired();
         if self.pairs.is_empty() && !self.consent_lost {
             return if self.remote_eoc
                 && done_gathering
                 && self.remote_creds.is_some()
                 && !self.remote.is_empty()
+                && !patient
             {
                 IceConnectionState::Failed
             } else {
                 IceConnectionState::New
             };
         }
-        if done_gathering && self.remote_eoc {
+        if done_gathering && self.remote_eoc && !patient {
             IceConnectionState::Failed
         } else {
             IceConnectionState::Disconnected
         }
     }
 
+    /// Whether the PAC timer (RFC 8863 §4) has expired. It starts once both sides' ICE
+    /// parameters are known (the agent is gathering and has the remote credentials).
+    pub(crate) fn pac_expired(&self) -> bool {
+        match (self.pac_deadline(), self.now) {
+            (Some(deadline), Some(now)) => now >= deadline,
+            _ => false,
+        }
+    }
+
+    /// When the PAC timer expires, once started.
+    pub(crate) fn pac_deadline(&self) -> Option<Instant> {
+        self.pac_started.map(|t| t + self.config.pac_timeout)
+    }
+
+    /// Starts the PAC timer if both sides' parameters are now known.
+    fn start_pac_timer(&mut self) {
+        if self.pac_started.is_none()
+            && self.remote_creds.is_some()
+            && self.phase != GatherPhase::New
+        {
+            self.pac_started = self.now;
+        }
+    }
+
     /// Recomputes the state and reports a change.
     pub(crate) fn update_state(&mut self) {
+        self.start_pac_timer();
         let state = self.compute_state();
         self.set_state(state);
     }
@@ -123,6 +157,8 @@ impl IceAgent {
         self.consent_next = None;
         self.consent_lost = false;
         self.next_check = None;
+        // A restart is a new round of checks: patience starts over (RFC 8863 §4).
+        self.pac_started = None;
         if self.state == IceConnectionState::Failed {
             self.state = IceConnectionState::Checking;
         }

@@ -16,7 +16,6 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use rtcpeer_stun::ChannelData;
 use rtcpeer_turn::{TurnClient, TurnConfig, TurnError, TurnEvent};
 use rtcpeer_types::{Pii, Protocol, Receive, Transmit};
 
@@ -57,8 +56,6 @@ pub(crate) struct Relay {
     pub relayed: Option<SocketAddr>,
     /// The mapped address the server reported.
     pub mapped: Option<SocketAddr>,
-    /// Channels asked for (number, peer), confirmed or not.
-    pub channels: Vec<(u16, SocketAddr)>,
 }
 
 /// RFC 8445 §5.1.2.1 local preference of a relayed candidate: like libwebrtc and Firefox, a
@@ -152,7 +149,6 @@ impl IceAgent {
                 state: RelayState::Allocating,
                 relayed: None,
                 mapped: None,
-                channels: Vec::new(),
             });
         }
         self.drain_relays(now);
@@ -214,44 +210,11 @@ impl IceAgent {
         {
             return false;
         }
-        if let Some((peer, data)) = self.early_channel_data(r, rx) {
-            self.drain_relays(now);
-            let relayed = self.relays.get(r).and_then(|x| x.relayed);
-            if let Some(relayed) = relayed {
-                let rx = Receive {
-                    protocol: Protocol::Udp,
-                    source: peer,
-                    destination: relayed,
-                    contents: data,
-                };
-                self.receive_datagram(now, rx);
-            }
-            return true;
-        }
         if let Some(relay) = self.relays.get_mut(r) {
             relay.client.handle_receive(now, rx.clone());
         }
         self.drain_relays(now);
         true
-    }
-
-    /// ChannelData over UDP on a channel whose ChannelBind is sent but not yet confirmed: the
-    /// server relays on the channel as soon as it has bound it, so when the success response
-    /// is lost the data would otherwise be dropped until a retransmission is answered. The
-    /// client must be ready for it from the moment it sent the request (RFC 8656 §12.1); the
-    /// TURN client only accepts confirmed channels, so the agent unwraps these itself.
-    fn early_channel_data(&self, r: usize, rx: &Receive) -> Option<(SocketAddr, bytes::Bytes)> {
-        if rx.protocol != Protocol::Udp || !ChannelData::is_channel_data(&rx.contents) {
-            return None;
-        }
-        let relay = self.relays.get(r)?;
-        let cd = ChannelData::decode(&rx.contents).ok()?;
-        let &(_, peer) = relay.channels.iter().find(|(n, _)| *n == cd.channel)?;
-        if relay.client.channel(peer).is_some() {
-            // Confirmed: the client handles it (and counts it).
-            return None;
-        }
-        Some((peer, rx.contents.slice_ref(cd.data)))
     }
 
     /// Runs the TURN clients' timers that are due (retransmissions, refreshes, keepalives).
@@ -441,12 +404,10 @@ impl IceAgent {
         if let Some(relay) = self.relays.get_mut(r)
             && relay.client.channel(peer).is_none()
         {
-            match relay.client.bind_channel(now, peer) {
-                Ok(number) => {
-                    relay.channels.retain(|&(n, p)| n != number && p != peer);
-                    relay.channels.push((number, peer));
-                }
-                Err(e) => tracing::debug!(error = %e, "TURN channel not bound"),
+            // ChannelData on the channel is accepted by the client from the moment the bind is
+            // sent (RFC 8656 §12), so nothing is lost while the success response is on its way.
+            if let Err(e) = relay.client.bind_channel(now, peer) {
+                tracing::debug!(error = %e, "TURN channel not bound");
             }
         }
         self.drain_relays(now);

@@ -18,8 +18,10 @@ pub enum IceConnectionState {
     Connected,
     /// Gathering finished, the peer's end-of-candidates received, checks done, connected.
     Completed,
-    /// Every pair failed or consent was lost, with gathering and remote candidates finished.
-    /// Terminal until an ICE restart.
+    /// Every pair failed or consent was lost, with gathering and remote candidates finished
+    /// and, for the initial checks, the PAC timer (RFC 8863) expired. Terminal until an ICE
+    /// restart (webrtc-pc §5.6): a pair the peer nominates later still carries data, but the
+    /// state stays `failed`.
     Failed,
     /// Connectivity currently lost (nothing received for a while), or all pairs failed while
     /// candidates may still come.

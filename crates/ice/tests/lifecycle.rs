@@ -1,4 +1,5 @@
-//! Consent freshness (RFC 7675) with the W3C disconnected/failed states, and ICE restarts
+//! Consent freshness (RFC 7675) with the W3C disconnected/failed states, the PAC timer
+//! (RFC 8863) holding off `failed` while a late candidate can still connect, and ICE restarts
 //! (RFC 8445 §9) in the middle of a transfer, under netsim.
 
 mod support;
@@ -6,7 +7,9 @@ mod support;
 use std::time::Duration;
 
 use rtcpeer_ice::{IceConnectionState, IceEvent, IceGatheringState};
-use rtcpeer_netsim::{HostId, LinkConditions, Loss, NatConfig, Network, Zone};
+use rtcpeer_netsim::{
+    HostId, LinkConditions, Loss, NatConfig, Network, SeedGuard, StunServer, Zone,
+};
 use support::*;
 
 fn connected_pair(net: &mut Network) -> (HostId, HostId, Relay) {
@@ -246,5 +249,127 @@ fn ice_restart_mid_transfer_loses_no_data() {
             IceGatheringState::Gathering,
             IceGatheringState::Complete
         ]
+    );
+}
+
+/// Regression (core's NAT + loss test, seed 190): a's STUN server ignored its first six
+/// requests, so a's server-reflexive candidate came only with the seventh, at 31.5 s, when all
+/// of a's own pairs had long failed and the peer's end-of-candidates was in. a declared
+/// `failed` the instant its gathering completed, before the peer could check the candidate it
+/// had just announced; the peer's checks then gave a pair and data flowed, but `failed` is
+/// terminal. The PAC timer (RFC 8863) keeps a patient until 39.5 s, so it connects.
+#[test]
+fn a_late_server_reflexive_candidate_connects_before_the_pac_timer_expires() {
+    let guard = SeedGuard::from_env();
+    let mut net = Network::new(guard.seed());
+    net.add_host(
+        "stun",
+        Zone::Internet,
+        &[ip("198.51.100.1")],
+        StunServer::new(),
+    )
+    .unwrap();
+    const SLOW_STUN: &str = "198.51.100.3:3478";
+    let mut slow = StunServer::new();
+    slow.set_silent(true);
+    let slow = net
+        .add_host("slow-stun", Zone::Internet, &[sa(SLOW_STUN).ip()], slow)
+        .unwrap();
+    let mut a_config = config();
+    a_config.stun_servers = vec![sa(SLOW_STUN)];
+    let a = add_natted_peer(
+        &mut net,
+        "a",
+        NatConfig::port_restricted_cone(ip("203.0.113.1")),
+        "10.0.0.2:5000",
+        a_config,
+    );
+    let b = add_natted_peer(
+        &mut net,
+        "b",
+        NatConfig::port_restricted_cone(ip("203.0.113.2")),
+        "10.1.0.2:6000",
+        config(),
+    );
+    agent_mut(&mut net, a).set_role(true);
+    exchange_credentials(&mut net, a, b);
+    gather(&mut net, &[a, b]);
+    let mut relay = Relay::new();
+    // a's requests go at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s (RFC 8489 §6.2.1): the first
+    // six are dropped.
+    net.run_until(
+        |n| {
+            relay.pump(n, a, b);
+            n.elapsed() >= Duration::from_secs(31)
+        },
+        Duration::from_secs(32),
+    )
+    .unwrap();
+    let slow_server = net.endpoint_mut::<StunServer>(slow).unwrap();
+    assert_eq!(slow_server.dropped(), 6);
+    slow_server.set_silent(false);
+    // Everything a could check has failed, b's candidates are all in, a still gathers.
+    assert!(relay.b_eoc);
+    assert_eq!(
+        agent(&net, a).connection_state(),
+        IceConnectionState::Disconnected
+    );
+    assert_eq!(
+        agent(&net, a).gathering_state(),
+        IceGatheringState::Gathering
+    );
+    run_until_connected(&mut net, &mut relay, a, b, Duration::from_secs(8));
+    assert!(net.elapsed() < Duration::from_secs(39));
+    assert_eq!(
+        agent(&net, a).gathering_state(),
+        IceGatheringState::Complete
+    );
+    let states = peer(&net, a).states();
+    assert!(!states.contains(&IceConnectionState::Failed), "{states:?}");
+    let now = net.now();
+    peer_mut(&mut net, a).start_sending(now, ms(20));
+    net.run_for(Duration::from_secs(1)).unwrap();
+    assert!(!peer(&net, b).received_numbers().is_empty());
+}
+
+/// Without any pair, `failed` comes only when the PAC timer expires (RFC 8863 §4), and then
+/// stays (webrtc-pc: terminal until an ICE restart).
+#[test]
+fn failed_waits_for_the_pac_timer() {
+    let (mut net, _g) = network();
+    // Symmetric NATs on both sides and no relay: nothing can connect.
+    let a = add_natted_peer(
+        &mut net,
+        "a",
+        NatConfig::symmetric(ip("203.0.113.1")),
+        "10.0.0.2:5000",
+        config(),
+    );
+    let b = add_natted_peer(
+        &mut net,
+        "b",
+        NatConfig::symmetric(ip("203.0.113.2")),
+        "10.1.0.2:6000",
+        config(),
+    );
+    agent_mut(&mut net, a).set_role(true);
+    exchange_credentials(&mut net, a, b);
+    let start = net.elapsed();
+    gather(&mut net, &[a, b]);
+    let mut relay = Relay::new();
+    net.run_until(
+        |n| {
+            relay.pump(n, a, b);
+            agent(n, a).connection_state() == IceConnectionState::Failed
+        },
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let pac = agent(&net, a).config().pac_timeout;
+    assert!(net.elapsed() - start >= pac, "{:?}", net.elapsed());
+    assert!(net.elapsed() - start < pac + Duration::from_secs(1));
+    assert_eq!(
+        peer(&net, a).states().last(),
+        Some(&IceConnectionState::Failed)
     );
 }

@@ -166,10 +166,17 @@ impl Bindings {
             .map(|c| c.number)
     }
 
-    /// The peer a bound channel number leads to.
-    pub fn peer_of(&self, number: u16) -> Option<SocketAddr> {
+    /// The peer whose ChannelData may arrive on channel `number`: a bound channel, or one whose
+    /// ChannelBind was sent and not yet answered. The server relays on a channel from the
+    /// moment it binds it, so its ChannelData can overtake (or outlive the loss of) the success
+    /// response; the client accepts it, but only for the peer the bind named (RFC 8656 §12.1,
+    /// §12.3: only sending waits for the confirmation).
+    pub fn receiving_peer_of(&self, number: u16) -> Option<SocketAddr> {
         let peer = *self.by_number.get(&number)?;
-        self.channels.get(&peer).filter(|c| c.bound).map(|_| peer)
+        self.channels
+            .get(&peer)
+            .filter(|c| c.bound || c.in_flight)
+            .map(|_| peer)
     }
 
     /// The earliest deadline of any permission or channel.
@@ -223,10 +230,13 @@ mod tests {
         let peer = SocketAddr::new(ip, 9);
         b.add_channel(peer, 0x4001);
         assert_eq!(b.bound_channel(peer), None);
-        assert_eq!(b.peer_of(0x4001), None);
+        assert_eq!(b.receiving_peer_of(0x4001), None);
+        b.channels.get_mut(&peer).unwrap().in_flight = true;
+        assert_eq!(b.receiving_peer_of(0x4001), Some(peer));
+        assert_eq!(b.bound_channel(peer), None);
         b.channels.get_mut(&peer).unwrap().confirm(t0);
+        assert_eq!(b.receiving_peer_of(0x4001), Some(peer));
         assert_eq!(b.bound_channel(peer), Some(0x4001));
-        assert_eq!(b.peer_of(0x4001), Some(peer));
         b.clear();
         assert_eq!(b.deadline(), None);
     }

@@ -291,6 +291,63 @@ fn a_failed_channel_bind_falls_back_to_send_indications() {
 }
 
 #[test]
+fn channel_data_on_a_pending_channel_is_delivered_for_its_peer_only() {
+    let mut s = Script::allocated(TurnTransport::Udp);
+    let channel = s.client.bind_channel(s.now, sa(PEER)).unwrap();
+    let request = s.sent();
+    let bind = Message::decode(&request).unwrap();
+    assert_eq!(bind.method(), Method::CHANNEL_BIND);
+    let frame = |channel: u16, data: &[u8]| {
+        let mut cd = Vec::new();
+        ChannelData { channel, data }
+            .encode(false, &mut cd)
+            .unwrap();
+        cd
+    };
+    // The server bound the channel and relays on it, but its success response is late (or
+    // lost): the data is delivered, from the peer the bind named.
+    s.receive(frame(channel, b"early"));
+    assert_eq!(
+        s.events(),
+        [TurnEvent::Data {
+            peer: sa(PEER),
+            data: Bytes::from_static(b"early"),
+        }]
+    );
+    assert_eq!(s.client.stats().channel_data_received, 1);
+    // Sending still waits for the confirmation: a Send indication, not ChannelData.
+    assert_eq!(s.client.channel(sa(PEER)), None);
+    s.client.send_to(s.now, sa(PEER), b"out").unwrap();
+    let out = s.sent();
+    assert_eq!(Message::decode(&out).unwrap().method(), Method::SEND);
+    // Another channel number (never requested) is still refused.
+    let other = if channel == 0x4fff {
+        0x4000
+    } else {
+        channel + 1
+    };
+    s.receive(frame(other, b"stray"));
+    assert!(s.events().is_empty());
+    assert_eq!(s.client.stats().unmatched, 1);
+    // The success arrives: the channel is bound and data keeps flowing.
+    let r = MessageBuilder::success_response(Method::CHANNEL_BIND, bind.transaction_id())
+        .message_integrity(&key())
+        .build()
+        .unwrap();
+    s.receive(r);
+    assert_eq!(
+        s.events(),
+        [TurnEvent::ChannelBound {
+            peer: sa(PEER),
+            channel
+        }]
+    );
+    s.receive(frame(channel, b"late"));
+    assert_eq!(s.events().len(), 1);
+    assert_eq!(s.client.stats().channel_data_received, 2);
+}
+
+#[test]
 fn an_unanswered_refresh_is_retried_then_the_allocation_expires() {
     let mut s = Script::allocated(TurnTransport::Udp);
     assert_eq!(

@@ -197,7 +197,9 @@ impl TurnClient {
 
     /// Binds a channel to `peer` (RFC 8656 §12.1), which also installs the permission for its
     /// IP, and keeps both refreshed. Returns the channel number; data to the peer goes as
-    /// ChannelData once [`TurnEvent::ChannelBound`] is reported.
+    /// ChannelData once [`TurnEvent::ChannelBound`] is reported, while ChannelData from the
+    /// server on this channel is accepted (as [`TurnEvent::Data`] from `peer`) from now on, since
+    /// the server may relay on it before its success response arrives (RFC 8656 §12).
     pub fn bind_channel(&mut self, now: Instant, peer: SocketAddr) -> Result<u16, UsageError> {
         let relayed = self.relayed_address().ok_or(UsageError::NotAllocated)?;
         if relayed.is_ipv4() != peer.is_ipv4() {

@@ -50,7 +50,7 @@ impl TurnClient {
             }
         };
         let end = CHANNEL_DATA_HEADER_LEN + len;
-        match self.bindings.peer_of(channel) {
+        match self.bindings.receiving_peer_of(channel) {
             Some(peer) if self.receiving_data() && end <= frame.len() => {
                 self.stats.channel_data_received += 1;
                 let data = frame.slice(CHANNEL_DATA_HEADER_LEN..end);
