@@ -19,6 +19,7 @@ use crate::candidate::Candidate;
 use crate::config::IceConfig;
 use crate::error::{IceError, SendError};
 use crate::event::IceEvent;
+use crate::mdns::MdnsState;
 use crate::pair::Pair;
 use crate::relay::Relay;
 use crate::state::{IceConnectionState, IceGatheringState, IceRole};
@@ -178,6 +179,8 @@ pub struct IceAgent {
     pub(crate) relays: Vec<Relay>,
     /// Set while the TURN clients' output is being drained (re-entrancy guard).
     pub(crate) draining_relays: bool,
+    /// The resolution of remote mDNS candidates.
+    pub(crate) mdns: MdnsState,
 }
 
 impl std::fmt::Debug for IceAgent {
@@ -246,6 +249,7 @@ impl IceAgent {
             counters: IceCounters::default(),
             relays: Vec::new(),
             draining_relays: false,
+            mdns: MdnsState::default(),
         }
     }
 
@@ -400,6 +404,9 @@ impl IceAgent {
             self.counters.unknown_destination += 1;
             return;
         }
+        if self.mdns_receive(now, &rx) {
+            return;
+        }
         if classify(&rx.contents) == PacketKind::Stun {
             self.handle_stun(now, &rx);
         } else {
@@ -419,6 +426,7 @@ impl IceAgent {
             self.on_check_timer(now);
         }
         self.consent_timers(now);
+        self.mdns_timers(now);
         self.after_input(now);
     }
 
@@ -492,6 +500,7 @@ impl IceAgent {
             consider(Some(tx.deadline));
         }
         consider(self.consent_next);
+        consider(self.mdns.poll_timeout());
         let now = self.now;
         let future = |t: Instant| now.is_none_or(|n| t > n);
         consider(self.nomination_deadline().filter(|&t| future(t)));
@@ -540,6 +549,7 @@ impl IceAgent {
             self.close_relays(now);
         }
         self.triggered.clear();
+        self.mdns.clear();
         self.next_check = None;
         self.consent_next = None;
         self.set_state(IceConnectionState::Closed);
@@ -618,6 +628,7 @@ impl IceAgent {
             + self.events.capacity() * size_of::<IceEvent>()
             + self.config.stun_servers.capacity() * size_of::<SocketAddr>()
             + self.relays.capacity() * size_of::<Relay>()
+            + self.mdns.heap_size()
             + self.local_creds.ufrag.capacity()
             + self.local_creds.pwd.capacity()
     }

@@ -5,13 +5,15 @@
 //! or lower-case transports (`UDP` from Firefox), the `raddr`/`rport`, `tcptype` (RFC 6544) and
 //! the `generation`, `ufrag`, `network-id`, `network-cost` extensions of libwebrtc; any other
 //! extension pair is kept and written back in order. Host names (mDNS `.local` candidates,
-//! RFC 8839 §5.1 allows an FQDN) are reported as [`CandidateParseError::HostName`] so the caller
-//! can resolve them; the agent itself only handles IP addresses.
+//! RFC 8839 §5.1 allows an FQDN) are reported as [`CandidateParseError::HostName`] by
+//! [`Candidate::parse`]; [`Candidate::parse_allowing_mdns`] instead returns a `.local` name as a
+//! [`RemoteCandidateInput::Mdns`] for the agent to resolve (draft-ietf-mmusic-mdns-ice-candidates).
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
 
+use rtcpeer_mdns::LocalName;
 use rtcpeer_types::Protocol;
 
 /// The type of a candidate (RFC 8445 §5.1.1, `cand-type` of RFC 8839).
@@ -172,6 +174,25 @@ pub struct Candidate {
     pub extensions: Vec<(String, String)>,
 }
 
+/// A remote candidate as signalled: with an IP address, or with an mDNS `.local` name still to
+/// be resolved (draft-ietf-mmusic-mdns-ice-candidates §3.2). Made by
+/// [`Candidate::parse_allowing_mdns`] and given to
+/// [`IceAgent::add_remote_candidate_input`](crate::IceAgent::add_remote_candidate_input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RemoteCandidateInput {
+    /// A candidate with an IP address, usable as is.
+    Address(Candidate),
+    /// A candidate whose connection address is an mDNS name; its `address` holds the port (the
+    /// IP is unspecified until the name is resolved).
+    Mdns {
+        /// Every field but the IP address.
+        candidate: Candidate,
+        /// The `.local` name standing for the IP address.
+        name: LocalName,
+    },
+}
+
 /// RFC 8445 §5.1.2.1: `priority = 2^24 * type preference + 2^8 * local preference + (256 -
 /// component id)`.
 pub fn candidate_priority(type_preference: u32, local_preference: u16, component: u16) -> u32 {
@@ -257,8 +278,36 @@ impl Candidate {
         }
     }
 
-    /// Parses a `candidate:` attribute value (an optional `a=` prefix is accepted).
+    /// Parses a `candidate:` attribute value (an optional `a=` prefix is accepted). A host name
+    /// as connection address is [`CandidateParseError::HostName`]; see
+    /// [`parse_allowing_mdns`](Self::parse_allowing_mdns) for `.local` names.
     pub fn parse(line: &str) -> Result<Self, CandidateParseError> {
+        Self::parse_fields(line, false).map(|(c, _)| c)
+    }
+
+    /// Parses a `candidate:` attribute value whose connection address may also be an mDNS
+    /// `<label>.local` name (draft-ietf-mmusic-mdns-ice-candidates §3.2.1 step 1), for
+    /// [`IceAgent::add_remote_candidate_input`](crate::IceAgent::add_remote_candidate_input).
+    /// Such a candidate comes back as [`RemoteCandidateInput::Mdns`], its address the
+    /// unspecified IPv4 address with the signalled port; a host-name related address (`raddr`)
+    /// is dropped, as it only informs. Other host names are still
+    /// [`CandidateParseError::HostName`].
+    pub fn parse_allowing_mdns(line: &str) -> Result<RemoteCandidateInput, CandidateParseError> {
+        match Self::parse_fields(line, true)? {
+            (candidate, None) => Ok(RemoteCandidateInput::Address(candidate)),
+            (candidate, Some(name)) => {
+                let name = LocalName::parse(&name).map_err(|_| CandidateParseError::HostName)?;
+                Ok(RemoteCandidateInput::Mdns { candidate, name })
+            }
+        }
+    }
+
+    /// The parser; with `allow_host_name`, a host-name connection address is returned beside a
+    /// candidate with the unspecified address, and a host-name `raddr` is dropped.
+    fn parse_fields(
+        line: &str,
+        allow_host_name: bool,
+    ) -> Result<(Self, Option<String>), CandidateParseError> {
         let line = line.trim();
         let line = line.strip_prefix("a=").unwrap_or(line);
         let rest = line
@@ -287,7 +336,14 @@ impl Candidate {
         if priority == 0 {
             return Err(CandidateParseError::BadPriority);
         }
-        let ip = parse_ip(next("connection-address")?)?;
+        let address = next("connection-address")?;
+        let (ip, host_name) = match parse_ip(address) {
+            Ok(ip) => (ip, None),
+            Err(CandidateParseError::HostName) if allow_host_name => {
+                (IpAddr::V4(Ipv4Addr::UNSPECIFIED), Some(address.to_owned()))
+            }
+            Err(e) => return Err(e),
+        };
         let port = parse_port(next("port")?)?;
         if next("typ")? != "typ" {
             return Err(CandidateParseError::BadType);
@@ -302,17 +358,20 @@ impl Candidate {
             candidate_type,
         );
         let (mut raddr, mut rport) = (None, None);
+        let mut raddr_hidden = false;
         while let Some(name) = tokens.next() {
             let value = tokens
                 .next()
                 .ok_or(CandidateParseError::DanglingExtension)?;
             match name {
-                "raddr" => {
-                    raddr = Some(parse_ip(value).map_err(|e| match e {
-                        CandidateParseError::HostName => e,
-                        _ => CandidateParseError::BadRelatedAddress,
-                    })?)
-                }
+                "raddr" => match parse_ip(value) {
+                    Ok(ip) => raddr = Some(ip),
+                    Err(CandidateParseError::HostName) if allow_host_name => raddr_hidden = true,
+                    Err(CandidateParseError::HostName) => {
+                        return Err(CandidateParseError::HostName);
+                    }
+                    Err(_) => return Err(CandidateParseError::BadRelatedAddress),
+                },
                 "rport" => {
                     rport = Some(
                         parse_port(value).map_err(|_| CandidateParseError::BadRelatedAddress)?,
@@ -336,9 +395,10 @@ impl Candidate {
         c.related_address = match (raddr, rport) {
             (Some(ip), Some(port)) => Some(SocketAddr::new(ip, port)),
             (None, None) => None,
+            (None, Some(_)) if raddr_hidden => None,
             _ => return Err(CandidateParseError::BadRelatedAddress),
         };
-        Ok(c)
+        Ok((c, host_name))
     }
 
     /// The `candidate:...` attribute value (without `a=`), as RFC 8839 §5.1 and libwebrtc write

@@ -2,7 +2,8 @@
 //! TURN servers ([`TurnServer`], the W3C `RTCIceServer` entries with `turn:`/`turns:` URLs after
 //! resolution), the transport policy (W3C `RTCIceTransportPolicy`), components, candidate options, the ICE
 //! options (`ice-lite`, `ice2`), the candidate pool, and every timer of RFC 8445 §14 (Ta,
-//! check RTO), RFC 8489 §6.2.1 (RTO, Rc, Rm), RFC 7675 (consent) and RFC 8445 §11 (keepalive).
+//! check RTO), RFC 8489 §6.2.1 (RTO, Rc, Rm), RFC 7675 (consent) and RFC 8445 §11 (keepalive), and
+//! whether remote mDNS candidates are resolved.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -190,6 +191,10 @@ pub struct IceConfig {
     pub max_pairs: usize,
     /// The most remote candidates kept (excess ones are ignored and counted).
     pub max_remote_candidates: usize,
+    /// Whether remote candidates with mDNS `.local` names are resolved (one-shot mDNS queries
+    /// from the first IPv4 local socket, draft-ietf-mmusic-mdns-ice-candidates §3.2.1); when
+    /// `false` they are ignored and counted in `ignored_candidates`.
+    pub mdns: bool,
 }
 
 impl Default for IceConfig {
@@ -220,6 +225,7 @@ impl Default for IceConfig {
             keepalive_interval: Duration::from_secs(15),
             max_pairs: 100,
             max_remote_candidates: 200,
+            mdns: true,
         }
     }
 }

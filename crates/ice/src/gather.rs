@@ -70,6 +70,7 @@ impl IceAgent {
             return;
         }
         self.interfaces.push((component, addr));
+        self.mdns_interface_added();
         if self.phase != GatherPhase::New
             && let Some(now) = self.now
         {

@@ -4,7 +4,8 @@
 //! The crate owns candidates ([`Candidate`]: gathering host, server-reflexive and relayed ones,
 //! the last through TURN clients it owns (`rtcpeer-turn`) or from an external TURN glue; priorities and foundations; SDP strings), the checklist and its
 //! connectivity checks, nomination, consent and keepalives, ICE restarts, and the demultiplexing
-//! of STUN from application data on the candidate pairs. It has no socket, clock or thread:
+//! of STUN from application data on the candidate pairs, and the resolution of remote mDNS `.local`
+//! candidates (draft-ietf-mmusic-mdns-ice-candidates) through an `rtcpeer-mdns` resolver it owns. It has no socket, clock or thread:
 //! the runtime feeds it datagrams ([`IceAgent::handle_receive`]), time
 //! ([`IceAgent::handle_timeout`]) and commands, and drains [`IceAgent::poll_transmit`],
 //! [`IceAgent::poll_event`] and [`IceAgent::poll_timeout`].
@@ -57,6 +58,7 @@ mod error;
 mod event;
 mod gather;
 mod lifecycle;
+mod mdns;
 mod pair;
 mod relay;
 mod response;
@@ -65,12 +67,14 @@ mod stats;
 mod transaction;
 
 pub use agent::{Credentials, IceAgent};
-pub use candidate::{Candidate, CandidateParseError, CandidateType, TcpType};
+pub use candidate::{Candidate, CandidateParseError, CandidateType, RemoteCandidateInput, TcpType};
 pub use config::{IceConfig, IceTransportPolicy, TurnServer};
 pub use error::{IceError, SendError};
 pub use event::IceEvent;
 pub use gather::RelayCandidate;
 pub use pair::{PairState, pair_priority};
+/// The mDNS names and resolver counters of remote mDNS candidates, from `rtcpeer-mdns`.
+pub use rtcpeer_mdns::{LocalName, ResolverStats};
 /// The TURN transports and TLS settings of [`TurnServer`], from `rtcpeer-turn`.
 pub use rtcpeer_turn::{TlsSettings, TurnTransport};
 pub use state::{IceConnectionState, IceGatheringState, IceRole};

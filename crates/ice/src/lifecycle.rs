@@ -196,6 +196,7 @@ impl IceAgent {
     pub(crate) fn remote_restarted(&mut self) {
         self.reset_checks();
         self.remote.clear();
+        self.mdns.clear();
         self.remote_eoc = false;
     }
 }

@@ -42,4 +42,10 @@ pub struct IceCounters {
     /// Datagrams from a relayed candidate its TURN client refused to send (allocation gone,
     /// peer of the other address family, too long); dropped.
     pub relay_send_failures: u64,
+    /// Remote mDNS candidates whose `.local` name resolved to exactly one address and were
+    /// added (draft-ietf-mmusic-mdns-ice-candidates §3.2.1).
+    pub mdns_resolved: u64,
+    /// Remote mDNS candidates dropped: the lookup failed or timed out, the name had several
+    /// addresses (draft §3.2.1), or it could not be started.
+    pub mdns_unresolved: u64,
 }

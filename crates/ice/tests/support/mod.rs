@@ -54,6 +54,8 @@ pub struct Peer {
     pub send_failures: u32,
     /// The source of every datagram the host received, in order.
     pub sources: Vec<SocketAddr>,
+    /// Where datagrams to an mDNS group go instead (netsim has no multicast; see `mdns.rs`).
+    pub mdns_hub: Option<SocketAddr>,
 }
 
 impl Peer {
@@ -69,6 +71,7 @@ impl Peer {
             sent: 0,
             send_failures: 0,
             sources: Vec::new(),
+            mdns_hub: None,
         }
     }
 
@@ -158,7 +161,14 @@ impl Endpoint for Peer {
     }
 
     fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
-        self.agent.poll_transmit()
+        let t = self.agent.poll_transmit()?;
+        Some(match self.mdns_hub {
+            Some(hub) if rtcpeer_mdns::is_mdns_group(t.destination) => Transmit {
+                destination: hub,
+                ..t
+            },
+            _ => t,
+        })
     }
 
     fn poll_timeout(&mut self) -> Option<Instant> {
