@@ -36,5 +36,8 @@ step "fuzz targets build and run ${FUZZ_SECONDS}s each"
 scripts/fuzz.sh "$FUZZ_SECONDS"
 
 step "tests (unit, property, RFC vectors, simulated network, benches in test mode)"
+# Simulated-network tests replay one fixed seed here, so main stays deterministic; scripts/soak.sh
+# explores random seeds. Override with NETSIM_SEED=<seed> scripts/test.sh.
+export NETSIM_SEED=${NETSIM_SEED:-1}
 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet

@@ -1,0 +1,488 @@
+//! The driver task of one connection (DESIGN §3 "Concurrency"): it owns the sans-IO core
+//! ([`Core`]), the sockets and the event handlers, and waits on three inputs with
+//! `tokio::select!`: the command channel (the operations chain, in order), the core's timer
+//! (`poll_timeout`), and the sockets (every ready datagram is drained per wake-up). After every
+//! input it drains all output: datagrams to send, transport commands, then events.
+//!
+//! After an operation, in the spec's order (webrtc-pc §4.4.1.5, §4.7.3): the new attribute
+//! snapshot is published, the events the operation fired are dispatched, the caller's result is
+//! sent, and only then does a queued `negotiationneeded` fire (it is a queued task in the spec,
+//! which runs after the promise settles).
+//!
+//! The task ends when `close()` was called (it closes the core and fires nothing more) or when
+//! the last `RtcPeerConnection` handle is dropped; everything it owns, handlers included, is
+//! freed then.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use rtcpeer_core::pc::{DataChannelId, TransceiverId};
+use rtcpeer_core::{
+    MediaStream, PeerConnectionEvent, RtcDataChannelState, RtcError, RtcErrorDetailType,
+    RtcErrorInit,
+};
+use tokio::sync::mpsc;
+
+use crate::command::{Command, Reply, WeakLink};
+use crate::data_channel::{DataChannelEvent, DataChannelEventKind, RtcDataChannel};
+use crate::event::{Event, EventKind, TrackEvent};
+use crate::listeners::{Dispatchable, Listeners};
+use crate::machine::{Core, Machine};
+use crate::media::{RtcRtpReceiver, RtcRtpTransceiver};
+use crate::net::Sockets;
+use crate::peer_connection::WeakRtcPeerConnection;
+use crate::shared::{Counters, DataChannelState, Shared, Snapshot};
+
+/// Driver tasks alive in the process.
+static LIVE_DRIVERS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many connection driver tasks are alive in this process: a diagnostic for leak tests and
+/// monitoring (a closed or dropped connection's task is gone shortly after).
+pub fn live_driver_tasks() -> usize {
+    LIVE_DRIVERS.load(Ordering::Acquire)
+}
+
+/// Counts the task while it lives, whatever way it ends.
+struct AliveGuard;
+
+impl AliveGuard {
+    fn new() -> Self {
+        LIVE_DRIVERS.fetch_add(1, Ordering::AcqRel);
+        AliveGuard
+    }
+}
+
+impl Drop for AliveGuard {
+    fn drop(&mut self) {
+        LIVE_DRIVERS.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Dispatchable for Event {
+    type Type = crate::event::EventType;
+    fn ty(&self) -> Self::Type {
+        self.event_type()
+    }
+}
+
+/// The driver of one connection.
+pub(crate) struct Driver {
+    core: Core,
+    rx: mpsc::UnboundedReceiver<Command>,
+    link: WeakLink,
+    shared: Arc<Shared>,
+    sockets: Sockets,
+    listeners: Listeners<Event>,
+    channel_listeners: HashMap<DataChannelId, Listeners<DataChannelEvent>>,
+    /// Channels closed by `close()` before any transport existed (their closing procedure
+    /// completed at once), as `readyState` reports them.
+    closed_channels: Vec<DataChannelId>,
+    /// The remote stream ids announced so far (legacy `addstream` / `removestream`).
+    remote_streams: Vec<String>,
+    _alive: AliveGuard,
+}
+
+impl Driver {
+    pub(crate) fn new(
+        core: Core,
+        rx: mpsc::UnboundedReceiver<Command>,
+        link: WeakLink,
+        sockets: Sockets,
+    ) -> Self {
+        Driver {
+            core,
+            rx,
+            shared: Arc::clone(&link.shared),
+            link,
+            sockets,
+            listeners: Listeners::default(),
+            channel_listeners: HashMap::new(),
+            closed_channels: Vec::new(),
+            remote_streams: Vec::new(),
+            _alive: AliveGuard::new(),
+        }
+    }
+
+    /// The attribute snapshot of the core's current state.
+    pub(crate) fn snapshot(core: &Core, closed_channels: &[DataChannelId]) -> Snapshot {
+        let pc = &core.pc;
+        Snapshot {
+            signaling_state: pc.signaling_state(),
+            ice_gathering_state: pc.ice_gathering_state(),
+            ice_connection_state: pc.ice_connection_state(),
+            connection_state: pc.connection_state(),
+            current_local: pc.current_local_description().cloned(),
+            pending_local: pc.pending_local_description().cloned(),
+            current_remote: pc.current_remote_description().cloned(),
+            pending_remote: pc.pending_remote_description().cloned(),
+            can_trickle: pc.can_trickle_ice_candidates(),
+            configuration: pc.get_configuration().clone(),
+            transceivers: pc.get_transceivers().cloned().collect(),
+            data_channels: pc
+                .data_channels()
+                .map(|c| DataChannelState {
+                    desc: c.clone(),
+                    buffered_amount: 0,
+                    closed: closed_channels.contains(&c.handle()),
+                })
+                .collect(),
+            sctp: core.sctp,
+        }
+    }
+
+    /// Runs the connection until `close()` or the last handle is dropped.
+    pub(crate) async fn run(mut self) {
+        tracing::debug!("driver started");
+        loop {
+            let deadline = self.core.poll_timeout();
+            tokio::select! {
+                biased;
+                cmd = self.rx.recv() => match cmd {
+                    Some(cmd) => self.execute(cmd),
+                    None => break,
+                },
+                () = sleep_until(deadline) => {
+                    self.core.handle_timeout(now());
+                    self.after_input();
+                }
+                () = std::future::poll_fn(|cx| self.sockets.poll_readable(cx)) => {
+                    self.receive();
+                    self.after_input();
+                }
+            }
+            if self.core.pc.is_closed() {
+                break;
+            }
+        }
+        if !self.core.pc.is_closed() {
+            // Every handle was dropped: close the connection so the transports stop.
+            self.shared.mark_closed();
+            self.close_core();
+        }
+        tracing::debug!("driver ended");
+    }
+
+    fn receive(&mut self) {
+        let now = now();
+        let counters = &self.shared.counters;
+        let core = &mut self.core;
+        self.sockets.drain(|datagram| {
+            Counters::add(&counters.datagrams_received, 1);
+            Counters::add(&counters.bytes_received, datagram.contents.len() as u64);
+            if !core.handle_receive(now, datagram) {
+                Counters::add(&counters.datagrams_dropped, 1);
+            }
+        });
+    }
+
+    /// Output after a datagram or a timeout: state is republished only when something
+    /// happened (an event or a transport command), not per datagram.
+    fn after_input(&mut self) {
+        self.transmit();
+        let commands = self.core.drain_transport_commands();
+        let (events, nn) = self.collect_events();
+        if commands || !events.is_empty() || nn.is_some() {
+            self.publish();
+        }
+        self.dispatch_all(events, nn);
+    }
+
+    fn transmit(&mut self) {
+        let c = &self.shared.counters;
+        while let Some(t) = self.core.poll_transmit() {
+            match self.sockets.send(&t) {
+                Ok(n) => {
+                    Counters::add(&c.datagrams_sent, 1);
+                    Counters::add(&c.bytes_sent, n as u64);
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "send failed");
+                    Counters::add(&c.send_errors, 1);
+                }
+            }
+        }
+    }
+
+    fn publish(&mut self) {
+        let snapshot = Self::snapshot(&self.core, &self.closed_channels);
+        self.shared.publish(snapshot, self.core.pc.is_closed());
+    }
+
+    /// Publishes the state, dispatches the fired events, sends the result, then fires a
+    /// queued `negotiationneeded`.
+    fn complete<T>(&mut self, reply: Reply<T>, result: Result<T, RtcError>) {
+        self.transmit();
+        self.core.drain_transport_commands();
+        let (events, nn) = self.collect_events();
+        self.publish();
+        self.dispatch_all(events, None);
+        let _ = reply.send(result);
+        self.dispatch_all(Vec::new(), nn);
+    }
+
+    /// [`Driver::complete`] for an operation without a result.
+    fn flush(&mut self) {
+        self.transmit();
+        self.core.drain_transport_commands();
+        let (events, nn) = self.collect_events();
+        self.publish();
+        self.dispatch_all(events, nn);
+    }
+
+    /// The core's events, as public events, with a trailing `negotiationneeded` (the queued
+    /// task runs once the fired events are taken) apart.
+    fn collect_events(&mut self) -> (Vec<Pending>, Option<Pending>) {
+        let mut out = Vec::new();
+        let mut nn = None;
+        while let Some(e) = self.core.pc.poll_event() {
+            match e {
+                PeerConnectionEvent::NegotiationNeeded => {
+                    nn = Some(self.pc_event(EventKind::NegotiationNeeded))
+                }
+                PeerConnectionEvent::SignalingStateChange(s) => {
+                    out.push(self.pc_event(EventKind::SignalingStateChange(s)));
+                }
+                PeerConnectionEvent::Track(t) => {
+                    if let Some(kind) = self.track_event(t.transceiver, t.track, t.streams) {
+                        out.push(self.pc_event(kind));
+                    }
+                }
+                PeerConnectionEvent::DataChannelError(id) => {
+                    let init = RtcErrorInit::new(RtcErrorDetailType::DataChannelFailure);
+                    let err = RtcError::rtc(init, "no SCTP stream id is available for the channel");
+                    out.extend(self.channel_event(id, DataChannelEventKind::Error(err)));
+                    out.extend(self.channel_event(id, DataChannelEventKind::Close));
+                }
+                other => tracing::debug!(event = ?other, "event not surfaced"),
+            }
+        }
+        out.extend(self.stream_events());
+        (out, nn)
+    }
+
+    fn pc_event(&self, kind: EventKind) -> Pending {
+        Pending::Pc(Event {
+            target: WeakRtcPeerConnection::new(self.link.clone()),
+            kind,
+        })
+    }
+
+    fn track_event(
+        &self,
+        transceiver: TransceiverId,
+        track: rtcpeer_core::MediaStreamTrack,
+        streams: Vec<MediaStream>,
+    ) -> Option<EventKind> {
+        let t = self.core.pc.transceiver(transceiver)?;
+        Some(EventKind::Track(TrackEvent {
+            receiver: RtcRtpReceiver::new(t.receiver().id(), t.id(), self.link.clone()),
+            track,
+            streams,
+            transceiver: RtcRtpTransceiver::from_state(t, self.link.clone()),
+        }))
+    }
+
+    fn channel_event(&self, id: DataChannelId, kind: DataChannelEventKind) -> Option<Pending> {
+        let c = self.core.pc.data_channel(id)?;
+        let target = RtcDataChannel::new(id, c.parameters().clone(), self.link.clone());
+        Some(Pending::Channel(id, DataChannelEvent { target, kind }))
+    }
+
+    /// Legacy `addstream` / `removestream`: the remote streams of the receivers of the
+    /// non-stopped transceivers, compared with those announced before.
+    fn stream_events(&mut self) -> Vec<Pending> {
+        let mut now: Vec<String> = Vec::new();
+        for t in self.core.pc.get_transceivers().filter(|t| !t.is_stopped()) {
+            for s in t.receiver().remote_stream_ids() {
+                if !now.contains(s) {
+                    now.push(s.clone());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for gone in self.remote_streams.iter().filter(|s| !now.contains(s)) {
+            out.push(self.pc_event(EventKind::RemoveStream(MediaStream::new(gone.clone()))));
+        }
+        for new in now.iter().filter(|s| !self.remote_streams.contains(s)) {
+            out.push(self.pc_event(EventKind::AddStream(MediaStream::new(new.clone()))));
+        }
+        self.remote_streams = now;
+        out
+    }
+
+    /// Runs the handlers of each event, in order; nothing fires once `close()` was called.
+    fn dispatch_all(&mut self, events: Vec<Pending>, nn: Option<Pending>) {
+        for p in events.into_iter().chain(nn) {
+            if self.shared.is_closed() {
+                return;
+            }
+            match p {
+                Pending::Pc(e) => {
+                    tracing::debug!(event = %e.event_type(), "fire");
+                    self.listeners.dispatch(&e);
+                }
+                Pending::Channel(id, e) => {
+                    tracing::debug!(channel = %id, event = %e.event_type(), "fire");
+                    if let Some(l) = self.channel_listeners.get_mut(&id) {
+                        l.dispatch(&e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// "Close the connection" (webrtc-pc §4.4.2.2 `close()` steps): no event fires after it.
+    fn close_core(&mut self) {
+        self.core.pc.close();
+        self.core.drain_transport_commands();
+        self.transmit();
+        while self.core.pc.poll_event().is_some() {}
+        self.publish();
+    }
+
+    fn execute(&mut self, cmd: Command) {
+        tracing::trace!(command = ?cmd, "execute");
+        if self.shared.is_closed() && !self.core.pc.is_closed() {
+            // `close()` takes effect before the operations queued behind it.
+            self.close_core();
+        }
+        let pc = &mut self.core.pc;
+        match cmd {
+            Command::CreateOffer(options, r) => {
+                let res = pc.create_offer(options);
+                self.complete(r, res);
+            }
+            Command::CreateAnswer(r) => {
+                let res = pc.create_answer();
+                self.complete(r, res);
+            }
+            Command::SetLocalDescription(d, r) => {
+                let res = pc
+                    .set_local_description(d)
+                    .map(|()| pc.local_description().cloned());
+                self.complete(r, res);
+            }
+            Command::SetRemoteDescription(d, r) => {
+                let res = pc.set_remote_description(d);
+                self.complete(r, res);
+            }
+            Command::AddIceCandidate(c, r) => {
+                let res = pc.add_ice_candidate(c);
+                self.complete(r, res);
+            }
+            Command::SetConfiguration(c, r) => {
+                let res = pc.set_configuration(*c);
+                self.complete(r, res);
+            }
+            Command::RestartIce => {
+                pc.restart_ice();
+                self.flush();
+            }
+            Command::Close => {
+                if !pc.is_closed() {
+                    self.close_core();
+                }
+            }
+            Command::AddTrack(track, streams, r) => {
+                let res = pc.add_track(track, &streams).and_then(|sender| {
+                    pc.get_transceivers()
+                        .find(|t| t.sender().id() == sender)
+                        .cloned()
+                        .ok_or_else(|| RtcError::operation("the sender's transceiver is gone"))
+                });
+                self.complete(r, res);
+            }
+            Command::RemoveTrack(sender, r) => {
+                let res = pc.remove_track(sender);
+                self.complete(r, res);
+            }
+            Command::AddTransceiver(what, init, r) => {
+                let res = pc.add_transceiver(what, init).and_then(|id| {
+                    pc.transceiver(id)
+                        .cloned()
+                        .ok_or_else(|| RtcError::operation("the transceiver is gone"))
+                });
+                self.complete(r, res);
+            }
+            Command::SetDirection(id, direction, r) => {
+                let res = if pc.is_closed() {
+                    Err(crate::command::closed_error())
+                } else {
+                    pc.set_transceiver_direction(id, direction)
+                };
+                self.complete(r, res);
+            }
+            Command::StopTransceiver(id, r) => {
+                let res = pc.stop_transceiver(id);
+                self.complete(r, res);
+            }
+            Command::CreateDataChannel(label, init, r) => {
+                let res = pc.create_data_channel(&label, init).and_then(|id| {
+                    pc.data_channel(id)
+                        .cloned()
+                        .ok_or_else(|| RtcError::operation("the data channel is gone"))
+                });
+                self.complete(r, res);
+            }
+            Command::ChannelSend(id, message) => {
+                let open = pc
+                    .data_channel(id)
+                    .is_some_and(|c| c.ready_state() == RtcDataChannelState::Open)
+                    && !self.closed_channels.contains(&id);
+                // Data queued on a channel that is no longer open is discarded (webrtc-pc
+                // §6.2 "send": only an open channel transmits).
+                if !(open && self.core.send_channel_message(id, &message)) {
+                    tracing::debug!(channel = %id, "message discarded");
+                }
+            }
+            Command::ChannelClose(id) => self.close_channel(id),
+            Command::Events(reg) => self.listeners.apply(reg),
+            Command::ChannelEvents(id, reg) => {
+                if pc.data_channel(id).is_some() {
+                    self.channel_listeners.entry(id).or_default().apply(reg);
+                }
+            }
+        }
+    }
+
+    /// `RTCDataChannel.close()` (webrtc-pc §6.2): with no SCTP association the closing
+    /// procedure has nothing to reset, so it completes at once: `readyState` becomes
+    /// `"closed"` and `close` fires.
+    fn close_channel(&mut self, id: DataChannelId) {
+        let Some(c) = self.core.pc.data_channel(id) else {
+            return;
+        };
+        if self.closed_channels.contains(&id)
+            || matches!(
+                c.ready_state(),
+                RtcDataChannelState::Closing | RtcDataChannelState::Closed
+            )
+        {
+            return;
+        }
+        self.closed_channels.push(id);
+        self.publish();
+        let close = self.channel_event(id, DataChannelEventKind::Close);
+        self.dispatch_all(close.into_iter().collect(), None);
+    }
+}
+
+/// An event waiting to be dispatched.
+enum Pending {
+    Pc(Event),
+    Channel(DataChannelId, DataChannelEvent),
+}
+
+/// The current time: the driver is where the clock is read (its own clippy.toml allows it).
+fn now() -> Instant {
+    Instant::now()
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,286 @@
+//! The RTP media handles (webrtc-pc §5.2–§5.4): [`RtcRtpTransceiver`], [`RtcRtpSender`] and
+//! [`RtcRtpReceiver`]. Each holds its id and a weak link to the connection's driver (never a
+//! handle to the connection): attributes are read from the published snapshot, methods are
+//! queued as commands. Once the transceiver has left the connection (a stopped one removed by
+//! negotiation) the getters report it stopped and empty.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rtcpeer_core::pc::{ReceiverId, SenderId, TransceiverId};
+use rtcpeer_core::{
+    MediaStreamTrack, RtcError, RtcRtpEncodingParameters, RtcRtpTransceiverDirection, RtpCodec,
+    TrackKind,
+};
+
+use crate::command::{Command, WeakLink};
+use crate::shared::{Snapshot, TransceiverState};
+
+/// Reads the transceiver `id` from the snapshot, `None` when it is gone.
+fn with<T>(
+    link: &WeakLink,
+    id: TransceiverId,
+    f: impl FnOnce(&TransceiverState) -> T,
+) -> Option<T> {
+    let snapshot: Arc<Snapshot> = link.shared.load();
+    snapshot.transceiver(id).map(f)
+}
+
+/// An `RTCRtpTransceiver` handle.
+#[doc(alias = "RTCRtpTransceiver")]
+#[derive(Clone)]
+pub struct RtcRtpTransceiver {
+    id: TransceiverId,
+    kind: TrackKind,
+    sender: SenderId,
+    receiver: ReceiverId,
+    link: WeakLink,
+}
+
+impl fmt::Debug for RtcRtpTransceiver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RtcRtpTransceiver")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for RtcRtpTransceiver {
+    /// Two handles are equal when they name the same transceiver of the same connection.
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && Arc::ptr_eq(&self.link.shared, &other.link.shared)
+    }
+}
+
+impl RtcRtpTransceiver {
+    pub(crate) fn from_state(t: &TransceiverState, link: WeakLink) -> Self {
+        RtcRtpTransceiver {
+            id: t.id(),
+            kind: t.kind(),
+            sender: t.sender().id(),
+            receiver: t.receiver().id(),
+            link,
+        }
+    }
+
+    /// The transceiver's id within its connection.
+    pub fn id(&self) -> TransceiverId {
+        self.id
+    }
+
+    /// The transceiver kind (`"audio"` or `"video"`).
+    pub fn kind(&self) -> TrackKind {
+        self.kind
+    }
+
+    /// `mid`.
+    pub fn mid(&self) -> Option<String> {
+        with(&self.link, self.id, |t| t.mid().map(str::to_owned)).flatten()
+    }
+
+    /// `sender`.
+    pub fn sender(&self) -> RtcRtpSender {
+        RtcRtpSender {
+            id: self.sender,
+            transceiver: self.id,
+            link: self.link.clone(),
+        }
+    }
+
+    /// `receiver`.
+    pub fn receiver(&self) -> RtcRtpReceiver {
+        RtcRtpReceiver {
+            id: self.receiver,
+            transceiver: self.id,
+            link: self.link.clone(),
+        }
+    }
+
+    /// `direction`: `"stopped"` once stopping (or once the connection is closed).
+    pub fn direction(&self) -> RtcRtpTransceiverDirection {
+        if self.link.shared.is_closed() {
+            return RtcRtpTransceiverDirection::Stopped;
+        }
+        with(&self.link, self.id, |t| t.direction()).unwrap_or(RtcRtpTransceiverDirection::Stopped)
+    }
+
+    /// `currentDirection`: `"stopped"` once stopped, `None` before negotiation.
+    pub fn current_direction(&self) -> Option<RtcRtpTransceiverDirection> {
+        if self.link.shared.is_closed() {
+            return Some(RtcRtpTransceiverDirection::Stopped);
+        }
+        with(&self.link, self.id, |t| t.current_direction())
+            .unwrap_or(Some(RtcRtpTransceiverDirection::Stopped))
+    }
+
+    /// Whether the transceiver is stopped (`currentDirection` `"stopped"`).
+    pub fn stopped(&self) -> bool {
+        self.current_direction() == Some(RtcRtpTransceiverDirection::Stopped)
+    }
+
+    /// The `direction` setter (webrtc-pc §5.4): `InvalidStateError` when the connection is
+    /// closed or the transceiver stopping, `TypeError` for `"stopped"`.
+    pub async fn set_direction(
+        &self,
+        direction: RtcRtpTransceiverDirection,
+    ) -> Result<(), RtcError> {
+        self.link
+            .call(|r| Command::SetDirection(self.id, direction, r))
+            .await
+    }
+
+    /// `stop()` (webrtc-pc §5.4): `InvalidStateError` when the connection is closed.
+    pub async fn stop(&self) -> Result<(), RtcError> {
+        self.link
+            .call(|r| Command::StopTransceiver(self.id, r))
+            .await
+    }
+}
+
+/// An `RTCRtpSender` handle.
+#[doc(alias = "RTCRtpSender")]
+#[derive(Clone)]
+pub struct RtcRtpSender {
+    id: SenderId,
+    transceiver: TransceiverId,
+    link: WeakLink,
+}
+
+impl fmt::Debug for RtcRtpSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RtcRtpSender")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for RtcRtpSender {
+    /// Two handles are equal when they name the same sender of the same connection.
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && Arc::ptr_eq(&self.link.shared, &other.link.shared)
+    }
+}
+
+impl RtcRtpSender {
+    pub(crate) fn new(id: SenderId, transceiver: TransceiverId, link: WeakLink) -> Self {
+        RtcRtpSender {
+            id,
+            transceiver,
+            link,
+        }
+    }
+
+    pub(crate) fn belongs_to(&self, shared: &Arc<crate::shared::Shared>) -> bool {
+        Arc::ptr_eq(&self.link.shared, shared)
+    }
+
+    /// The sender's id within its connection.
+    pub fn id(&self) -> SenderId {
+        self.id
+    }
+
+    /// The transceiver this sender belongs to.
+    pub fn transceiver_id(&self) -> TransceiverId {
+        self.transceiver
+    }
+
+    /// `track`: `None` after `removeTrack` (or once the transceiver is gone).
+    pub fn track(&self) -> Option<MediaStreamTrack> {
+        with(&self.link, self.transceiver, |t| {
+            t.sender().track().cloned()
+        })
+        .flatten()
+    }
+
+    /// The ids of the streams the track is sent in (`[[AssociatedMediaStreamIds]]`).
+    pub fn stream_ids(&self) -> Vec<String> {
+        with(&self.link, self.transceiver, |t| {
+            t.sender().stream_ids().to_vec()
+        })
+        .unwrap_or_default()
+    }
+
+    /// The encodings (`getParameters().encodings`).
+    pub fn encodings(&self) -> Vec<RtcRtpEncodingParameters> {
+        with(&self.link, self.transceiver, |t| {
+            t.sender().send_encodings().to_vec()
+        })
+        .unwrap_or_default()
+    }
+
+    /// The negotiated send codecs (`getParameters().codecs`).
+    pub fn codecs(&self) -> Vec<RtpCodec> {
+        with(&self.link, self.transceiver, |t| {
+            t.sender().send_codecs().to_vec()
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// An `RTCRtpReceiver` handle.
+#[doc(alias = "RTCRtpReceiver")]
+#[derive(Clone)]
+pub struct RtcRtpReceiver {
+    id: ReceiverId,
+    transceiver: TransceiverId,
+    link: WeakLink,
+}
+
+impl fmt::Debug for RtcRtpReceiver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RtcRtpReceiver")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for RtcRtpReceiver {
+    /// Two handles are equal when they name the same receiver of the same connection.
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && Arc::ptr_eq(&self.link.shared, &other.link.shared)
+    }
+}
+
+impl RtcRtpReceiver {
+    pub(crate) fn new(id: ReceiverId, transceiver: TransceiverId, link: WeakLink) -> Self {
+        RtcRtpReceiver {
+            id,
+            transceiver,
+            link,
+        }
+    }
+
+    /// The receiver's id within its connection.
+    pub fn id(&self) -> ReceiverId {
+        self.id
+    }
+
+    /// The transceiver this receiver belongs to.
+    pub fn transceiver_id(&self) -> TransceiverId {
+        self.transceiver
+    }
+
+    /// `track`: created with the receiver (`None` once the transceiver is gone).
+    pub fn track(&self) -> Option<MediaStreamTrack> {
+        with(&self.link, self.transceiver, |t| {
+            t.receiver().track().clone()
+        })
+    }
+
+    /// The ids of the remote streams the track belongs to.
+    pub fn remote_stream_ids(&self) -> Vec<String> {
+        with(&self.link, self.transceiver, |t| {
+            t.receiver().remote_stream_ids().to_vec()
+        })
+        .unwrap_or_default()
+    }
+
+    /// The negotiated receive codecs (`getParameters().codecs`).
+    pub fn codecs(&self) -> Vec<RtpCodec> {
+        with(&self.link, self.transceiver, |t| {
+            t.receiver().receive_codecs().to_vec()
+        })
+        .unwrap_or_default()
+    }
+}
