@@ -40,6 +40,7 @@ mod config;
 mod error;
 mod fingerprint;
 mod record;
+mod scratch;
 mod srtp;
 mod state;
 mod transport;

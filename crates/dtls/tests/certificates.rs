@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use common::{Pair, Setup, wall_clock};
 use rtcpeer_dtls::{
     Certificate, CertificateError, CertificateParams, DtlsConfig, DtlsError, DtlsRole,
-    DtlsTransport, DtlsTransportState, Fingerprint, HashFunction,
+    DtlsTransport, DtlsTransportState, DtlsVersions, Fingerprint, HashFunction,
 };
 use rtcpeer_types::Rng;
 
@@ -174,4 +174,45 @@ fn rsa_generation_is_not_supported() {
         matches!(err, CertificateError::NotSupported { .. }),
         "{err}"
     );
+}
+
+/// A self-signed ECDSA P-256 certificate padded with subject alternative names to about
+/// `size` bytes of DER.
+fn large_certificate(size: usize) -> Certificate {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    let names: Vec<String> = (0..size / 40)
+        .map(|i| format!("host-{i:05}.large-certificate.invalid"))
+        .collect();
+    let mut params = rcgen::CertificateParams::new(names).expect("names");
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2027, 1, 1);
+    let cert = params.self_signed(&key).expect("certificate");
+    Certificate::from_der(cert.der().to_vec(), key.serialize_der()).expect("loads")
+}
+
+#[test]
+fn a_peer_certificate_larger_than_the_output_buffer_is_accepted() {
+    // dimpl copies the peer's certificate into the caller's output buffer (and panics if it
+    // does not fit): the transport must offer room for it whatever its buffer's size. Up to
+    // 2 KiB used to be offered.
+    for versions in [DtlsVersions::Dtls12Only, DtlsVersions::Auto] {
+        // (dimpl 0.9 sends at most 12 records per DTLS 1.3 flight, so no larger here.)
+        let client = large_certificate(3000);
+        let server = large_certificate(4500);
+        assert!(client.der().len() > 2048 && server.der().len() > 4096);
+        let mut pair = Pair::with_certificates(
+            Setup::versions(versions, versions),
+            client.clone(),
+            server.clone(),
+        );
+        pair.connect();
+        assert_eq!(
+            pair.client.remote_certificate().map(|c| &c[..]),
+            Some(server.der())
+        );
+        assert_eq!(
+            pair.server.remote_certificate().map(|c| &c[..]),
+            Some(client.der())
+        );
+    }
 }

@@ -14,6 +14,7 @@
 mod cookie;
 mod handshake;
 mod input;
+mod memory;
 mod output;
 mod reconfig;
 mod rx;
@@ -24,7 +25,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::hmac;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use rtcpeer_types::Rng;
 
 use crate::config::Config;
@@ -213,7 +214,7 @@ pub struct Association {
     control: VecDeque<Chunk>,
     send_shutdown: bool,
     send_shutdown_ack: bool,
-    out: BytesMut,
+    out: memory::OutBuf,
     stats: Stats,
 }
 
@@ -264,7 +265,7 @@ impl Association {
             control: VecDeque::new(),
             send_shutdown: false,
             send_shutdown_ack: false,
-            out: BytesMut::new(),
+            out: memory::OutBuf::default(),
             stats: Stats::default(),
             config,
         }
@@ -443,8 +444,13 @@ impl Association {
     }
 
     /// The next event, if any.
+    #[inline]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if event.is_none() {
+            memory::trim(&mut self.events);
+        }
+        event
     }
 
     /// The earliest deadline at which [`handle_timeout`](Self::handle_timeout) must be called.

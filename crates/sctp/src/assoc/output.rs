@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::{Association, State};
-use crate::wire::{Chunk, CommonHeader, PacketWriter};
+use super::{Association, State, memory};
+use crate::wire::{Chunk, CommonHeader, PACKET_RESERVE, PacketWriter};
 
 impl Association {
     /// The next packet to hand to DTLS, if any. Call until it returns `None` after every
@@ -16,8 +16,12 @@ impl Association {
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Bytes> {
         self.advance(now);
         let mut out = std::mem::take(&mut self.out);
-        let packet = self.build_packet(&mut out);
+        let room = self.config.mtu.max(PACKET_RESERVE);
+        let packet = self.build_packet(out.prepare(room));
         self.out = out;
+        if packet.is_none() {
+            self.settle();
+        }
         for stream_id in self.tx.low_events.drain(..) {
             self.events
                 .push_back(super::Event::BufferedAmountLow { stream_id });
@@ -26,6 +30,17 @@ impl Association {
             self.stats.packets_sent += 1;
         }
         packet
+    }
+
+    /// Nothing more to send for now: give back what a burst grew and no longer uses.
+    fn settle(&mut self) {
+        self.out.settle();
+        self.tx.trim();
+        if let Some(rx) = &mut self.rx {
+            rx.trim();
+        }
+        memory::trim(&mut self.solo);
+        memory::trim(&mut self.control);
     }
 
     fn header(&self, tag: u32) -> CommonHeader {

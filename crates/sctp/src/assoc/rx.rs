@@ -111,6 +111,12 @@ impl Receiver {
         }
     }
 
+    /// Gives back the room of queues a burst left empty.
+    pub(crate) fn trim(&mut self) {
+        super::memory::trim(&mut self.delivered);
+        super::memory::trim_vec(&mut self.duplicates);
+    }
+
     /// The cumulative TSN as it goes on the wire.
     pub(crate) fn cumulative_tsn(&self) -> u32 {
         self.cum_tsn as u32

@@ -26,6 +26,9 @@ use rtcpeer_types::Rng;
 use crate::hash::StreamMap;
 use crate::{Association, CloseReason, Config, Event, Reliability, SendError};
 
+/// Room a drained event queue keeps (a burst of messages may have grown it far beyond).
+const IDLE_EVENTS: usize = 16;
+
 pub use dcep::{ChannelType, DataChannelOpen, DcepError, DcepMessage};
 
 /// PPIDs of RFC 8831 §8.
@@ -534,8 +537,14 @@ impl DataChannels {
     }
 
     /// The next event.
+    #[inline]
     pub fn poll_event(&mut self) -> Option<ChannelEvent> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if event.is_none() && self.events.capacity() > IDLE_EVENTS {
+            // A burst of messages grew the queue: give the room back.
+            self.events = VecDeque::new();
+        }
+        event
     }
 
     /// Turns association events into channel events.

@@ -29,7 +29,8 @@ pub use data::{DataChunk, IDataChunk};
 pub use forward_tsn::{ForwardTsnChunk, ForwardTsnStream, IForwardTsnChunk, IForwardTsnStream};
 pub use init::{InitChunk, InitParam, UnknownParamAction};
 pub use packet::{
-    COMMON_HEADER_LEN, ChunkIter, CommonHeader, Packet, PacketWriter, checksum, verify_checksum,
+    COMMON_HEADER_LEN, ChunkIter, CommonHeader, PACKET_RESERVE, Packet, PacketWriter, checksum,
+    verify_checksum,
 };
 pub use reconfig::{ReConfigChunk, ReConfigParam, ReConfigResult};
 pub use sack::{GapAckBlock, SackChunk};

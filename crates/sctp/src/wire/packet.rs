@@ -166,17 +166,18 @@ pub struct PacketWriter<'a> {
     max_len: usize,
 }
 
-/// How much buffer to reserve at once for packets.
-const BUFFER_BLOCK: usize = 64 * 1024;
+/// The room a [`PacketWriter`] makes sure of before writing (a typical path MTU's worth);
+/// a larger packet grows the buffer as it is written.
+pub const PACKET_RESERVE: usize = 1500;
 
 impl<'a> PacketWriter<'a> {
     /// Starts a packet with `header` in `buf` (which must hold nothing else), to be at most
     /// `max_len` bytes long.
     pub fn new(buf: &'a mut BytesMut, header: &CommonHeader, max_len: usize) -> Self {
         buf.clear();
-        let want = max_len.min(BUFFER_BLOCK);
+        let want = max_len.min(PACKET_RESERVE);
         if buf.capacity() < want {
-            buf.reserve(BUFFER_BLOCK);
+            buf.reserve(want);
         }
         buf.put_u16(header.source_port);
         buf.put_u16(header.destination_port);

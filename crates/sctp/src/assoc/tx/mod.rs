@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use super::memory::{trim, trim_vec};
 use crate::hash::StreamMap;
 use crate::wire::PacketWriter;
 
@@ -297,6 +298,14 @@ impl Sender {
     /// On an idle path (RFC 9260 §7.2.1): cwnd shrinks back towards its initial value.
     pub(crate) fn on_idle(&mut self) {
         self.cwnd = (self.cwnd / 2).max(4 * self.mtu);
+    }
+
+    /// Gives back the room of queues a burst left empty.
+    pub(crate) fn trim(&mut self) {
+        trim(&mut self.outstanding);
+        trim(&mut self.active);
+        trim_vec(&mut self.low_events);
+        trim_vec(&mut self.unstamped);
     }
 
     /// Drops everything (abort, restart).

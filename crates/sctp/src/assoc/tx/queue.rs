@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::super::SendError;
+use super::super::memory::trim;
 use super::{FLAG_BEGIN, FLAG_END, FLAG_UNORDERED, MIN_FRAGMENT, Reliability, Sender};
 
 #[derive(Debug)]
@@ -257,6 +258,7 @@ impl Sender {
                 self.active.pop_front();
                 if stream.queue.is_empty() {
                     stream.scheduled = false;
+                    trim(&mut stream.queue);
                 } else {
                     self.active.push_back(sid);
                 }
