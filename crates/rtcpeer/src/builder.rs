@@ -108,7 +108,7 @@ impl RtcPeerConnectionBuilder {
         let sockets = span.in_scope(|| Sockets::bind(&addrs));
         let core = Core::new(pc);
         let shared = Arc::new(Shared::new(
-            Driver::snapshot(&core, &[]),
+            Driver::snapshot(&core),
             sockets.local_addrs(),
             number,
         ));

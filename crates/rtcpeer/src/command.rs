@@ -53,6 +53,8 @@ pub(crate) enum Command {
     ),
     ChannelSend(DataChannelId, DataChannelMessage),
     ChannelClose(DataChannelId),
+    /// `bufferedAmountLowThreshold = n` on a data channel.
+    ChannelSetLowThreshold(DataChannelId, usize),
     Events(Registration<Event>),
     ChannelEvents(DataChannelId, Registration<DataChannelEvent>),
 }
@@ -76,6 +78,7 @@ impl std::fmt::Debug for Command {
             Self::CreateDataChannel(..) => "CreateDataChannel",
             Self::ChannelSend(..) => "ChannelSend",
             Self::ChannelClose(..) => "ChannelClose",
+            Self::ChannelSetLowThreshold(..) => "ChannelSetLowThreshold",
             Self::Events(r) => return write!(f, "Events({r:?})"),
             Self::ChannelEvents(id, r) => return write!(f, "ChannelEvents({id}, {r:?})"),
         };

@@ -284,6 +284,25 @@ impl RtcDataChannel {
             .map_or(0, |c| c.buffered_amount)
     }
 
+    /// `bufferedAmountLowThreshold`: `bufferedamountlow` fires when `bufferedAmount` falls
+    /// to it or below (initially 0).
+    pub fn buffered_amount_low_threshold(&self) -> u64 {
+        self.link
+            .shared
+            .load()
+            .data_channel(self.id)
+            .map_or(0, |c| c.desc.buffered_amount_low_threshold() as u64)
+    }
+
+    /// Sets `bufferedAmountLowThreshold`. It takes effect in order with the `send()` calls
+    /// made before it.
+    pub fn set_buffered_amount_low_threshold(&self, threshold: u64) {
+        let threshold = usize::try_from(threshold).unwrap_or(usize::MAX);
+        let _ = self
+            .link
+            .send(Command::ChannelSetLowThreshold(self.id, threshold));
+    }
+
     /// `send(data)` (webrtc-pc §6.2 "send"): `InvalidStateError` unless `readyState` is
     /// `"open"`; `TypeError` for a message over the SCTP transport's `maxMessageSize`.
     pub fn send(&self, data: impl Into<DataChannelMessage>) -> Result<(), RtcError> {

@@ -1,8 +1,11 @@
 //! The driver task of one connection (DESIGN §3 "Concurrency"): it owns the sans-IO core
 //! ([`Core`]), the sockets and the event handlers, and waits on three inputs with
 //! `tokio::select!`: the command channel (the operations chain, in order), the core's timer
-//! (`poll_timeout`), and the sockets (every ready datagram is drained per wake-up). After every
-//! input it drains all output: datagrams to send, transport commands, then events.
+//! (`poll_timeout`), and the sockets (every ready datagram is drained per wake-up, each handed
+//! to the core with the receiving socket's address). After every input it drains all output:
+//! datagrams to send (each from the socket bound to its source address), transport commands,
+//! then events. Events held back behind a `datachannel` event fire once the commands its
+//! handlers queued (the new channel's handlers) have run.
 //!
 //! After an operation, in the spec's order (webrtc-pc §4.4.1.5, §4.7.3): the new attribute
 //! snapshot is published, the events the operation fired are dispatched, the caller's result is
@@ -13,21 +16,22 @@
 //! the last `RtcPeerConnection` handle is dropped; everything it owns, handlers included, is
 //! freed then.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use rtcpeer_core::pc::{DataChannelId, TransceiverId};
-use rtcpeer_core::{
-    MediaStream, PeerConnectionEvent, RtcDataChannelState, RtcError, RtcErrorDetailType,
-    RtcErrorInit,
-};
+use rtcpeer_core::pc::{ChannelMessage, DataChannelId, TransceiverId};
+use rtcpeer_core::{MediaStream, PeerConnectionEvent, RtcError, RtcErrorDetailType, RtcErrorInit};
 use tokio::sync::mpsc;
 
 use crate::command::{Command, Reply, WeakLink};
-use crate::data_channel::{DataChannelEvent, DataChannelEventKind, RtcDataChannel};
-use crate::event::{Event, EventKind, TrackEvent};
+use crate::data_channel::{
+    DataChannelEvent, DataChannelEventKind, DataChannelMessage, RtcDataChannel,
+};
+use crate::event::{
+    Event, EventKind, EventType, IceCandidateErrorEvent, IceCandidateEvent, TrackEvent,
+};
 use crate::listeners::{Dispatchable, Listeners};
 use crate::machine::{Core, Machine};
 use crate::media::{RtcRtpReceiver, RtcRtpTransceiver};
@@ -76,9 +80,9 @@ pub(crate) struct Driver {
     sockets: Sockets,
     listeners: Listeners<Event>,
     channel_listeners: HashMap<DataChannelId, Listeners<DataChannelEvent>>,
-    /// Channels closed by `close()` before any transport existed (their closing procedure
-    /// completed at once), as `readyState` reports them.
-    closed_channels: Vec<DataChannelId>,
+    /// Events held back after a `datachannel` event, so that the handlers it registered on the
+    /// new channel (queued as commands) are in place before the channel's `open` fires.
+    deferred: VecDeque<Pending>,
     /// The remote stream ids announced so far (legacy `addstream` / `removestream`).
     remote_streams: Vec<String>,
     _alive: AliveGuard,
@@ -86,11 +90,12 @@ pub(crate) struct Driver {
 
 impl Driver {
     pub(crate) fn new(
-        core: Core,
+        mut core: Core,
         rx: mpsc::UnboundedReceiver<Command>,
         link: WeakLink,
         sockets: Sockets,
     ) -> Self {
+        core.add_local_interfaces(&sockets.local_addrs());
         Driver {
             core,
             rx,
@@ -99,14 +104,14 @@ impl Driver {
             sockets,
             listeners: Listeners::default(),
             channel_listeners: HashMap::new(),
-            closed_channels: Vec::new(),
+            deferred: VecDeque::new(),
             remote_streams: Vec::new(),
             _alive: AliveGuard::new(),
         }
     }
 
     /// The attribute snapshot of the core's current state.
-    pub(crate) fn snapshot(core: &Core, closed_channels: &[DataChannelId]) -> Snapshot {
+    pub(crate) fn snapshot(core: &Core) -> Snapshot {
         let pc = &core.pc;
         Snapshot {
             signaling_state: pc.signaling_state(),
@@ -124,11 +129,10 @@ impl Driver {
                 .data_channels()
                 .map(|c| DataChannelState {
                     desc: c.clone(),
-                    buffered_amount: 0,
-                    closed: closed_channels.contains(&c.handle()),
+                    buffered_amount: pc.buffered_amount(c.handle()) as u64,
                 })
                 .collect(),
-            sctp: core.sctp,
+            sctp: core.sctp(),
         }
     }
 
@@ -143,6 +147,10 @@ impl Driver {
                     Some(cmd) => self.execute(cmd),
                     None => break,
                 },
+                () = std::future::ready(()), if !self.deferred.is_empty() => {
+                    let deferred = std::mem::take(&mut self.deferred);
+                    self.dispatch_all(deferred.into(), None);
+                }
                 () = sleep_until(deadline) => {
                     self.core.handle_timeout(now());
                     self.after_input();
@@ -177,16 +185,28 @@ impl Driver {
         });
     }
 
-    /// Output after a datagram or a timeout: state is republished only when something
-    /// happened (an event or a transport command), not per datagram.
+    /// Output after a datagram, a timeout or a data channel command: state is republished
+    /// only when something happened (an event, a transport command, a changed
+    /// `bufferedAmount`), not per datagram.
     fn after_input(&mut self) {
         self.transmit();
         let commands = self.core.drain_transport_commands();
         let (events, nn) = self.collect_events();
-        if commands || !events.is_empty() || nn.is_some() {
+        if commands || !events.is_empty() || nn.is_some() || self.buffered_changed() {
             self.publish();
         }
         self.dispatch_all(events, nn);
+    }
+
+    /// Whether some channel's `bufferedAmount` differs from the published one.
+    fn buffered_changed(&self) -> bool {
+        let published = self.shared.load();
+        self.core.pc.data_channels().any(|c| {
+            let now = self.core.pc.buffered_amount(c.handle()) as u64;
+            published
+                .data_channel(c.handle())
+                .is_none_or(|p| p.buffered_amount != now)
+        })
     }
 
     fn transmit(&mut self) {
@@ -206,7 +226,7 @@ impl Driver {
     }
 
     fn publish(&mut self) {
-        let snapshot = Self::snapshot(&self.core, &self.closed_channels);
+        let snapshot = Self::snapshot(&self.core);
         self.shared.publish(snapshot, self.core.pc.is_closed());
     }
 
@@ -253,6 +273,68 @@ impl Driver {
                     let init = RtcErrorInit::new(RtcErrorDetailType::DataChannelFailure);
                     let err = RtcError::rtc(init, "no SCTP stream id is available for the channel");
                     out.extend(self.channel_event(id, DataChannelEventKind::Error(err)));
+                    out.extend(self.channel_event(id, DataChannelEventKind::Close));
+                }
+                PeerConnectionEvent::IceCandidate(candidate) => {
+                    let e = IceCandidateEvent {
+                        candidate,
+                        url: None,
+                    };
+                    out.push(self.pc_event(EventKind::IceCandidate(e)));
+                }
+                PeerConnectionEvent::IceCandidateError {
+                    address,
+                    port,
+                    url,
+                    error_code,
+                    error_text,
+                } => {
+                    let e = IceCandidateErrorEvent {
+                        address: address.map(|a| a.to_string()),
+                        port,
+                        url,
+                        error_code,
+                        error_text,
+                    };
+                    out.push(self.pc_event(EventKind::IceCandidateError(e)));
+                }
+                PeerConnectionEvent::IceGatheringStateChange(s) => {
+                    out.push(self.pc_event(EventKind::IceGatheringStateChange(s)));
+                }
+                PeerConnectionEvent::IceConnectionStateChange(s) => {
+                    out.push(self.pc_event(EventKind::IceConnectionStateChange(s)));
+                }
+                PeerConnectionEvent::ConnectionStateChange(s) => {
+                    out.push(self.pc_event(EventKind::ConnectionStateChange(s)));
+                }
+                PeerConnectionEvent::SctpStateChange(s) => {
+                    // `RTCSctpTransport` has no event target here; `sctp()` reports it.
+                    tracing::debug!(state = %s, "SCTP transport state");
+                }
+                PeerConnectionEvent::DataChannel(id) => {
+                    if let Some(c) = self.core.pc.data_channel(id) {
+                        let channel =
+                            RtcDataChannel::new(id, c.parameters().clone(), self.link.clone());
+                        out.push(self.pc_event(EventKind::DataChannel(channel)));
+                    }
+                }
+                PeerConnectionEvent::DataChannelOpen(id) => {
+                    out.extend(self.channel_event(id, DataChannelEventKind::Open));
+                }
+                PeerConnectionEvent::DataChannelMessage { channel, message } => {
+                    let message = match message {
+                        ChannelMessage::Text(t) => DataChannelMessage::Text(t),
+                        ChannelMessage::Binary(b) => DataChannelMessage::Binary(b),
+                    };
+                    out.extend(self.channel_event(channel, DataChannelEventKind::Message(message)));
+                }
+                PeerConnectionEvent::DataChannelBufferedAmountLow(id) => {
+                    out.extend(self.channel_event(id, DataChannelEventKind::BufferedAmountLow));
+                }
+                PeerConnectionEvent::DataChannelClosing(id) => {
+                    out.extend(self.channel_event(id, DataChannelEventKind::Closing));
+                }
+                PeerConnectionEvent::DataChannelClose(id) => {
                     out.extend(self.channel_event(id, DataChannelEventKind::Close));
                 }
                 other => tracing::debug!(event = ?other, "event not surfaced"),
@@ -313,15 +395,28 @@ impl Driver {
     }
 
     /// Runs the handlers of each event, in order; nothing fires once `close()` was called.
+    /// After a `datachannel` event the rest waits (in [`Driver::deferred`]) until the commands
+    /// its handlers queued, such as the new channel's `onopen`, have run.
     fn dispatch_all(&mut self, events: Vec<Pending>, nn: Option<Pending>) {
-        for p in events.into_iter().chain(nn) {
+        let mut events = events.into_iter().chain(nn);
+        if !self.deferred.is_empty() {
+            // Keep the order: what was held back fires first.
+            self.deferred.extend(events);
+            return;
+        }
+        while let Some(p) = events.next() {
             if self.shared.is_closed() {
+                self.deferred.clear();
                 return;
             }
             match p {
                 Pending::Pc(e) => {
                     tracing::debug!(event = %e.event_type(), "fire");
                     self.listeners.dispatch(&e);
+                    if e.event_type() == EventType::DataChannel {
+                        self.deferred.extend(events);
+                        return;
+                    }
                 }
                 Pending::Channel(id, e) => {
                     tracing::debug!(channel = %id, event = %e.event_type(), "fire");
@@ -347,6 +442,10 @@ impl Driver {
         if self.shared.is_closed() && !self.core.pc.is_closed() {
             // `close()` takes effect before the operations queued behind it.
             self.close_core();
+        }
+        if !matches!(cmd, Command::Events(_) | Command::ChannelEvents(..)) {
+            // Signaling methods take no time: bring the core's clock up to date first.
+            self.core.handle_timeout(now());
         }
         let pc = &mut self.core.pc;
         match cmd {
@@ -427,17 +526,24 @@ impl Driver {
                 self.complete(r, res);
             }
             Command::ChannelSend(id, message) => {
-                let open = pc
-                    .data_channel(id)
-                    .is_some_and(|c| c.ready_state() == RtcDataChannelState::Open)
-                    && !self.closed_channels.contains(&id);
-                // Data queued on a channel that is no longer open is discarded (webrtc-pc
-                // §6.2 "send": only an open channel transmits).
-                if !(open && self.core.send_channel_message(id, &message)) {
-                    tracing::debug!(channel = %id, "message discarded");
+                // `send()` checked the published state; a channel that stopped being open since
+                // then discards the data (webrtc-pc §6.2 "send": only an open channel
+                // transmits).
+                if let Err(e) = self.core.send_channel_message(id, message) {
+                    tracing::debug!(channel = %id, error = %e, "message discarded");
                 }
+                self.after_input();
             }
-            Command::ChannelClose(id) => self.close_channel(id),
+            Command::ChannelClose(id) => {
+                if let Err(e) = pc.close_data_channel(id) {
+                    tracing::debug!(channel = %id, error = %e, "data channel close");
+                }
+                self.flush();
+            }
+            Command::ChannelSetLowThreshold(id, threshold) => {
+                pc.set_buffered_amount_low_threshold(id, threshold);
+                self.flush();
+            }
             Command::Events(reg) => self.listeners.apply(reg),
             Command::ChannelEvents(id, reg) => {
                 if pc.data_channel(id).is_some() {
@@ -445,27 +551,6 @@ impl Driver {
                 }
             }
         }
-    }
-
-    /// `RTCDataChannel.close()` (webrtc-pc §6.2): with no SCTP association the closing
-    /// procedure has nothing to reset, so it completes at once: `readyState` becomes
-    /// `"closed"` and `close` fires.
-    fn close_channel(&mut self, id: DataChannelId) {
-        let Some(c) = self.core.pc.data_channel(id) else {
-            return;
-        };
-        if self.closed_channels.contains(&id)
-            || matches!(
-                c.ready_state(),
-                RtcDataChannelState::Closing | RtcDataChannelState::Closed
-            )
-        {
-            return;
-        }
-        self.closed_channels.push(id);
-        self.publish();
-        let close = self.channel_event(id, DataChannelEventKind::Close);
-        self.dispatch_all(close.into_iter().collect(), None);
     }
 }
 

@@ -3,20 +3,20 @@
 //! (DESIGN §2: `handle_receive(now, datagram)`, `handle_timeout(now)`, `poll_transmit()`,
 //! `poll_timeout()`).
 //!
-//! Today the peer core has no transport stack (ICE + DTLS + SCTP): received datagrams are
-//! dropped and counted, nothing is transmitted, no timer is armed, and the transport commands
-//! the signaling half emits ([`TransportCommand`]) are only observed (for `sctp()`). Wiring the
-//! transport stack into `PeerConnection` changes the bodies of this file only: the driver's
-//! loop, sockets and timers already run.
+//! The core owns its transports (ICE, DTLS, SCTP over one BUNDLE transport): this file tells it
+//! the sockets' local addresses (its host candidates' bases), hands it every received datagram
+//! and timeout, takes the datagrams it wants sent, and forwards data channel commands
+//! (webrtc-pc §6.2 `send()`, `close()`, `bufferedAmountLowThreshold`).
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
-use rtcpeer_core::{PeerConnection, RtcSctpTransportState, TransportCommand};
+use rtcpeer_core::pc::DataChannelId;
+use rtcpeer_core::{PeerConnection, RtcError, TransportCommand};
 use rtcpeer_types::{Receive, Transmit};
 
 use crate::data_channel::DataChannelMessage;
 use crate::shared::RtcSctpTransport;
-use rtcpeer_core::pc::DataChannelId;
 
 /// The datagram side of a sans-IO machine, as the driver uses it.
 pub(crate) trait Machine {
@@ -30,87 +30,85 @@ pub(crate) trait Machine {
     fn poll_timeout(&self) -> Option<Instant>;
 }
 
-/// The connection's sans-IO core and what the driver tracks beside it.
+/// The connection's sans-IO core.
 pub(crate) struct Core {
     pub(crate) pc: PeerConnection,
-    /// `[[SctpTransport]]` as the transport commands announced it.
-    pub(crate) sctp: Option<RtcSctpTransport>,
 }
 
 impl Core {
     pub(crate) fn new(pc: PeerConnection) -> Self {
-        Core { pc, sctp: None }
+        Core { pc }
     }
 
-    /// Takes the transport commands of the last operation. Returns whether any was taken.
+    /// Tells the core the local address of every bound socket (RFC 8445 §5.1.1.1: each is the
+    /// base of a host candidate).
+    pub(crate) fn add_local_interfaces(&mut self, addrs: &[SocketAddr]) {
+        for addr in addrs {
+            self.pc.add_local_interface(*addr);
+        }
+    }
+
+    /// `[[SctpTransport]]` as the getters report it.
+    pub(crate) fn sctp(&self) -> Option<RtcSctpTransport> {
+        self.pc.sctp().map(|s| RtcSctpTransport {
+            state: s.state,
+            // Until an answer negotiated it, no limit is known.
+            max_message_size: s.max_message_size.unwrap_or(f64::INFINITY),
+            max_channels: s.max_channels,
+        })
+    }
+
+    /// Takes the transport commands of the last operation (the core carries them out itself;
+    /// they are only logged here). Returns whether any was taken.
     pub(crate) fn drain_transport_commands(&mut self) -> bool {
         let mut any = false;
         while let Some(cmd) = self.pc.poll_command() {
             any = true;
-            match &cmd {
-                TransportCommand::StartSctp { remote, .. } => {
-                    self.sctp = Some(RtcSctpTransport {
-                        state: RtcSctpTransportState::Connecting,
-                        max_message_size: max_message_size(remote.max_message_size),
-                        max_channels: None,
-                    });
-                }
-                TransportCommand::CloseSctp => self.sctp = None,
-                TransportCommand::Close => {
-                    if let Some(s) = &mut self.sctp {
-                        s.state = RtcSctpTransportState::Closed;
-                    }
-                }
-                _ => {}
-            }
             tracing::debug!(command = command_name(&cmd), "transport command");
         }
         any
     }
 
-    /// Queues a message on a data channel. Returns false when it was dropped: today always,
-    /// since no channel opens before the SCTP transport is wired in (and `send()` refuses
-    /// channels that are not open).
+    /// Queues a message on a data channel (webrtc-pc §6.2 "send"): `InvalidStateError` unless
+    /// the channel is open, `TypeError` above `maxMessageSize`.
     pub(crate) fn send_channel_message(
         &mut self,
         channel: DataChannelId,
-        message: &DataChannelMessage,
-    ) -> bool {
-        tracing::debug!(%channel, len = message.len(), "data channel message dropped: no SCTP transport");
-        false
+        message: DataChannelMessage,
+    ) -> Result<(), RtcError> {
+        match message {
+            DataChannelMessage::Text(text) => self.pc.send_text(channel, &text),
+            DataChannelMessage::Binary(data) => self.pc.send_binary(channel, data),
+        }
     }
 }
 
 impl Machine for Core {
-    fn handle_receive(&mut self, _now: Instant, datagram: Receive) -> bool {
-        tracing::trace!(
-            from = %rtcpeer_types::Pii(datagram.source),
-            len = datagram.contents.len(),
-            kind = ?rtcpeer_types::demux::classify(&datagram.contents),
-            "datagram without a transport"
-        );
-        false
+    fn handle_receive(&mut self, now: Instant, datagram: Receive) -> bool {
+        // Without a transport (no description applied yet) or once closed, the core drops it.
+        let taken = self.pc.transport().is_some() && !self.pc.is_closed();
+        if !taken {
+            tracing::trace!(
+                from = %rtcpeer_types::Pii(datagram.source),
+                len = datagram.contents.len(),
+                kind = ?rtcpeer_types::demux::classify(&datagram.contents),
+                "datagram without a transport"
+            );
+        }
+        self.pc.handle_receive(now, datagram);
+        taken
     }
 
-    fn handle_timeout(&mut self, _now: Instant) {}
+    fn handle_timeout(&mut self, now: Instant) {
+        self.pc.handle_timeout(now);
+    }
 
     fn poll_transmit(&mut self) -> Option<Transmit> {
-        None
+        self.pc.poll_transmit()
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        None
-    }
-}
-
-/// `maxMessageSize` from the remote `a=max-message-size` (webrtc-pc §6.1.1.2 "update the data
-/// max message size": 0 means no limit; the local side can send any size).
-fn max_message_size(remote: u64) -> f64 {
-    if remote == 0 {
-        f64::INFINITY
-    } else {
-        // Message sizes are far below 2^53: the conversion is exact.
-        remote as f64
+        self.pc.poll_timeout()
     }
 }
 

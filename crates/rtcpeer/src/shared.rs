@@ -73,9 +73,6 @@ pub(crate) type TransceiverState = rtcpeer_core::RtcRtpTransceiver;
 pub(crate) struct DataChannelState {
     pub(crate) desc: rtcpeer_core::RtcDataChannel,
     pub(crate) buffered_amount: u64,
-    /// Closed by `close()` on the channel (the core has no transport to run the closing
-    /// procedure on yet).
-    pub(crate) closed: bool,
 }
 
 /// Every attribute the getters answer, as of the last change the driver made.
@@ -198,7 +195,7 @@ impl Shared {
 /// (the core's descriptors have no public setter, so `close()`'s immediate effect on channels
 /// and transceivers is applied by the getters).
 pub(crate) fn effective_ready_state(shared: &Shared, c: &DataChannelState) -> RtcDataChannelState {
-    if shared.is_closed() || c.closed {
+    if shared.is_closed() {
         RtcDataChannelState::Closed
     } else {
         c.desc.ready_state()

@@ -46,7 +46,13 @@ async fn signaling_and_negotiation_needed_in_spec_order_three_ways() {
     while streamed.len() < expected.len() {
         let e = stream.recv().await.expect("stream open");
         assert!(e.target().is_some_and(|t| t.same_connection(&a)));
-        streamed.push(describe(&e));
+        // The stream has every event; the ICE ones (gathering, candidates) are not compared.
+        if matches!(
+            e.event_type(),
+            EventType::SignalingStateChange | EventType::NegotiationNeeded
+        ) {
+            streamed.push(describe(&e));
+        }
     }
     assert_eq!(streamed, expected);
     a.close();

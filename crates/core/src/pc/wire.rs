@@ -228,6 +228,9 @@ impl PeerConnection {
         config.sctp.max_message_size =
             usize::try_from(super::LOCAL_MAX_MESSAGE_SIZE).unwrap_or(usize::MAX);
         config.ice.candidate_pool_size = self.config.ice_candidate_pool_size;
+        // The runtime decides which interfaces to use (loopback only when asked for, as the
+        // interop harness in a loopback-only namespace needs); the core gathers on every one.
+        config.ice.include_loopback = true;
         config.ice.transport_policy = match self.config.ice_transport_policy {
             RtcIceTransportPolicy::Relay => IceTransportPolicy::Relay,
             _ => IceTransportPolicy::All,
