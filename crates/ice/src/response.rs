@@ -284,6 +284,10 @@ impl IceAgent {
             }
             tracing::debug!(component, "nominating");
             self.trigger(best, true);
+            // The nominating check goes out now rather than at the next Ta tick: it is one
+            // transaction per component, so it cannot flood a path, and waiting would add up
+            // to Ta (50 ms) to every connection's setup (docs/ARCHITECTURE.md).
+            self.next_check = Some(now);
         }
     }
 
