@@ -9,6 +9,7 @@ use std::time::Instant;
 use rtcpeer_stun::IntegrityKey;
 
 use crate::agent::{ChecklistState, Credentials, GatherPhase, IceAgent, PreviousPath};
+use crate::error::IceError;
 use crate::event::IceEvent;
 use crate::pair::PairState;
 use crate::state::{IceConnectionState, IceGatheringState};
@@ -168,12 +169,35 @@ impl IceAgent {
     /// of candidates gathered again, new checks. The old selected pair keeps carrying data
     /// (and the old ufrag is still answered) until a new pair is selected.
     pub fn restart(&mut self, now: Instant) {
+        let creds = Credentials::random(&mut self.rng);
+        self.restart_generation(now, creds);
+    }
+
+    /// ICE restart with the new local credentials given (those the new offer or answer
+    /// signals), so that the new generation's candidates carry the right ufrag from the
+    /// start. Invalid credentials (RFC 8839 §5.4) change nothing.
+    pub fn restart_with_credentials(
+        &mut self,
+        now: Instant,
+        ufrag: &str,
+        pwd: &str,
+    ) -> Result<(), IceError> {
+        let creds = Credentials {
+            ufrag: ufrag.to_owned(),
+            pwd: pwd.to_owned(),
+        };
+        creds.validate()?;
+        self.restart_generation(now, creds);
+        Ok(())
+    }
+
+    fn restart_generation(&mut self, now: Instant, creds: Credentials) {
         if self.closed {
             return;
         }
         self.now = Some(now);
         self.reset_checks();
-        let old = std::mem::replace(&mut self.local_creds, Credentials::random(&mut self.rng));
+        let old = std::mem::replace(&mut self.local_creds, creds);
         let old_key = std::mem::replace(
             &mut self.local_key,
             IntegrityKey::short_term(&self.local_creds.pwd),

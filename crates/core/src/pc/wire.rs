@@ -319,12 +319,15 @@ impl PeerConnection {
                 if stack.local_credentials().ufrag == creds.ufrag {
                     return;
                 }
-                if gathered {
-                    // An ICE restart (RFC 8445 §9): a new generation is gathered; DTLS and SCTP
-                    // carry on over the old pair until a new one is selected.
-                    stack.restart_ice(now);
-                }
-                if let Err(e) = stack.set_local_credentials(&creds.ufrag, &creds.pwd) {
+                // Gathered already: an ICE restart (RFC 8445 §9), a new generation gathered with
+                // the new credentials; DTLS and SCTP carry on over the old pair until a new one
+                // is selected.
+                let applied = if gathered {
+                    stack.restart_ice(now, &creds.ufrag, &creds.pwd)
+                } else {
+                    stack.set_local_credentials(&creds.ufrag, &creds.pwd)
+                };
+                if let Err(e) = applied {
                     tracing::warn!(error = %e, "new local ICE credentials not applied");
                 }
             }

@@ -260,15 +260,22 @@ impl TransportStack {
         self.pump(now);
     }
 
-    /// Restarts ICE (`restartIce`, RFC 8445 §9): new local credentials and candidates; DTLS and
-    /// SCTP carry on over the old pair until a new one is selected.
-    pub fn restart_ice(&mut self, now: Instant) {
+    /// Restarts ICE (`restartIce`, RFC 8445 §9) with the new local credentials the description
+    /// signals: new candidates carrying them; DTLS and SCTP carry on over the old pair until a
+    /// new one is selected.
+    pub fn restart_ice(
+        &mut self,
+        now: Instant,
+        ufrag: &str,
+        pwd: &str,
+    ) -> Result<(), TransportError> {
         if self.closed {
-            return;
+            return Ok(());
         }
         self.advance(now);
-        self.ice.restart(now);
+        self.ice.restart_with_credentials(now, ufrag, pwd)?;
         self.pump(now);
+        Ok(())
     }
 
     fn set_remote_sctp(&mut self, now: Instant, remote: RemoteSctpParameters) {
