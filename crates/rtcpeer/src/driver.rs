@@ -73,7 +73,9 @@ impl Dispatchable for Event {
 
 /// The driver of one connection.
 pub(crate) struct Driver {
-    core: Core,
+    /// Boxed: the core is large (the transport stack is inline in it), and the driver's
+    /// future holds the driver by value more than once.
+    core: Box<Core>,
     rx: mpsc::UnboundedReceiver<Command>,
     link: WeakLink,
     shared: Arc<Shared>,
@@ -97,7 +99,7 @@ impl Driver {
     ) -> Self {
         core.add_local_interfaces(&sockets.local_addrs());
         Driver {
-            core,
+            core: Box::new(core),
             rx,
             shared: Arc::clone(&link.shared),
             link,

@@ -1,17 +1,24 @@
 //! The socket layer of one connection: which local addresses to use ([`Interfaces`], from the
 //! host's interfaces as the `if-addrs` crate enumerates them), one UDP socket per address on an
 //! ephemeral port ([`Sockets`]), and the receive path that drains every ready datagram per
-//! wake-up into zero-copy [`Bytes`](bytes::Bytes) (DESIGN §6).
+//! wake-up, each into a [`Bytes`] of exactly its size.
+//!
+//! Datagrams are read into one 64 KiB scratch buffer per runtime thread and copied out, not
+//! read into a per-connection buffer: a connection then holds no receive buffer while idle,
+//! and a retained datagram pins only its own bytes (a per-connection 64 KiB buffer was most
+//! of a connection's memory; docs/ARCHITECTURE.md). The copy costs less than the datagram's
+//! decryption.
 //!
 //! Like a browser's host candidates (RFC 8445 §5.1.1.1), IPv6 link-local addresses are left
 //! out, and so are loopback addresses unless asked for: [`Interfaces::LoopbackOnly`] is what
 //! tests and the interop harness use.
 
+use std::cell::RefCell;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::task::{Context, Poll};
 
-use bytes::BytesMut;
+use bytes::Bytes;
 use rtcpeer_types::{Protocol, Receive, Transmit};
 use tokio::net::UdpSocket;
 
@@ -103,11 +110,15 @@ pub(crate) fn select(
     Ok(out)
 }
 
+thread_local! {
+    /// The receive scratch buffer of this thread, shared by every connection driven on it.
+    static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0; MAX_DATAGRAM].into_boxed_slice());
+}
+
 /// The connection's UDP sockets.
 #[derive(Debug)]
 pub(crate) struct Sockets {
     sockets: Vec<(UdpSocket, SocketAddr)>,
-    buf: BytesMut,
 }
 
 impl Sockets {
@@ -124,10 +135,7 @@ impl Sockets {
                 }
             }
         }
-        Sockets {
-            sockets,
-            buf: BytesMut::new(),
-        }
+        Sockets { sockets }
     }
 
     /// The bound local addresses.
@@ -160,22 +168,27 @@ impl Sockets {
         let mut n = 0;
         for (socket, local) in &self.sockets {
             for _ in 0..MAX_READS_PER_WAKE {
-                self.buf.reserve(MAX_DATAGRAM);
-                match socket.try_recv_buf_from(&mut self.buf) {
-                    Ok((_, source)) => {
+                // The scratch buffer is borrowed only around the read: `on_receive` may run
+                // code that drains another connection's sockets on this thread.
+                let read = SCRATCH.with_borrow_mut(|buf| {
+                    socket
+                        .try_recv_from(buf)
+                        .map(|(len, source)| (Bytes::copy_from_slice(&buf[..len]), source))
+                });
+                match read {
+                    Ok((contents, source)) => {
                         n += 1;
                         on_receive(Receive {
                             protocol: Protocol::Udp,
                             source,
                             destination: *local,
-                            contents: self.buf.split().freeze(),
+                            contents,
                         });
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) => {
                         // ICMP errors reported on the socket and the like: keep going.
                         tracing::debug!(error = %e, "socket receive error");
-                        self.buf.clear();
                         break;
                     }
                 }
@@ -263,7 +276,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn drains_every_ready_datagram_zero_copy() {
+    async fn drains_every_ready_datagram() {
         let mut sockets = Sockets::bind(&[SocketAddr::from((Ipv4Addr::LOCALHOST, 0))]);
         let local = sockets.local_addrs()[0];
         assert_ne!(local.port(), 0);
