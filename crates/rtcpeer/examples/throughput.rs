@@ -103,8 +103,19 @@ async fn run(size: usize, count: usize) {
     b.close();
 }
 
+/// `throughput [SIZE COUNT]`: one run of COUNT messages of SIZE bytes; by default the bulk
+/// (1024 x 64 KiB) and small-message (200,000 x 64 B) runs.
 #[tokio::main]
 async fn main() {
-    run(64 * 1024, 1024).await;
-    run(64, 200_000).await;
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    match args[..] {
+        [size, count] => run(size, count).await,
+        _ => {
+            run(64 * 1024, 1024).await;
+            run(64, 200_000).await;
+        }
+    }
 }
