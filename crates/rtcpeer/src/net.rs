@@ -215,9 +215,24 @@ impl Sockets {
     }
 }
 
+/// The receive buffer asked of the kernel for each socket. Linux's default (about 208 KiB)
+/// overflows under a burst of full-size datagrams, and every datagram dropped there costs a
+/// retransmission; the kernel caps the request at `net.core.rmem_max`.
+const RECV_BUFFER: usize = 4 << 20;
+/// The send buffer asked of the kernel for each socket (capped at `net.core.wmem_max`).
+const SEND_BUFFER: usize = 1 << 20;
+
 fn bind_one(addr: SocketAddr) -> io::Result<(UdpSocket, SocketAddr)> {
     let std_socket = std::net::UdpSocket::bind(addr)?;
     std_socket.set_nonblocking(true)?;
+    let sock = socket2::SockRef::from(&std_socket);
+    // Best effort: a smaller buffer than asked for still works.
+    if let Err(e) = sock.set_recv_buffer_size(RECV_BUFFER) {
+        tracing::debug!(error = %e, "SO_RCVBUF not set");
+    }
+    if let Err(e) = sock.set_send_buffer_size(SEND_BUFFER) {
+        tracing::debug!(error = %e, "SO_SNDBUF not set");
+    }
     let socket = UdpSocket::from_std(std_socket)?;
     let local = socket.local_addr()?;
     Ok((socket, local))
