@@ -58,7 +58,10 @@ async fn run(size: usize, count: usize) {
     let mut events = bdc.events();
     let payload = bytes::Bytes::from(vec![7u8; size]);
     let t0 = Instant::now();
-    let high = 1u64 << 20;
+    let high: u64 = std::env::var("HIGH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4 << 20);
     dc.set_buffered_amount_low_threshold(high / 2);
     let mut low = dc.events();
     let recv = tokio::spawn(async move {
@@ -104,7 +107,8 @@ async fn run(size: usize, count: usize) {
 }
 
 /// `throughput [SIZE COUNT]`: one run of COUNT messages of SIZE bytes; by default the bulk
-/// (1024 x 64 KiB) and small-message (200,000 x 64 B) runs.
+/// (1024 x 64 KiB) and small-message (200,000 x 64 B) runs. `HIGH=<bytes>` sets the
+/// `bufferedAmount` high-water mark of the sender (default 4 MiB).
 #[tokio::main]
 async fn main() {
     let args: Vec<usize> = std::env::args()

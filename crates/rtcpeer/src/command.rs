@@ -46,11 +46,7 @@ pub(crate) enum Command {
     AddTransceiver(TrackOrKind, RtcRtpTransceiverInit, Reply<TransceiverState>),
     SetDirection(TransceiverId, RtcRtpTransceiverDirection, Reply<()>),
     StopTransceiver(TransceiverId, Reply<()>),
-    CreateDataChannel(
-        String,
-        RtcDataChannelInit,
-        Reply<rtcpeer_core::RtcDataChannel>,
-    ),
+    CreateDataChannel(String, RtcDataChannelInit, Reply<crate::RtcDataChannel>),
     ChannelSend(DataChannelId, DataChannelMessage),
     ChannelClose(DataChannelId),
     /// `bufferedAmountLowThreshold = n` on a data channel.

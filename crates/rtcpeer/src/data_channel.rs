@@ -8,6 +8,7 @@
 //! gone (or `close()` was called) the channel reports `"closed"` and refuses to send.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use rtcpeer_core::pc::DataChannelId;
@@ -173,12 +174,21 @@ impl Dispatchable for DataChannelEvent {
 /// A handler of data channel events.
 pub type DataChannelEventHandler = Box<dyn FnMut(&DataChannelEvent) + Send + 'static>;
 
+/// What every handle of one channel shares with the driver: the bytes `send()` queued that
+/// the driver has not yet handed to the core, so that `bufferedAmount` grows as soon as
+/// `send()` returns (webrtc-pc §6.2 "send", step "increase bufferedAmount").
+#[derive(Debug, Default)]
+pub(crate) struct ChannelShared {
+    pub(crate) queued: AtomicU64,
+}
+
 /// An `RTCDataChannel` handle: cheap to clone, `Send + Sync`.
 #[doc(alias = "RTCDataChannel")]
 #[derive(Clone)]
 pub struct RtcDataChannel {
     id: DataChannelId,
     params: std::sync::Arc<DataChannelParameters>,
+    shared: std::sync::Arc<ChannelShared>,
     link: WeakLink,
 }
 
@@ -199,10 +209,16 @@ impl PartialEq for RtcDataChannel {
 }
 
 impl RtcDataChannel {
-    pub(crate) fn new(id: DataChannelId, params: DataChannelParameters, link: WeakLink) -> Self {
+    pub(crate) fn new(
+        id: DataChannelId,
+        params: DataChannelParameters,
+        shared: std::sync::Arc<ChannelShared>,
+        link: WeakLink,
+    ) -> Self {
         RtcDataChannel {
             id,
             params: std::sync::Arc::new(params),
+            shared,
             link,
         }
     }
@@ -275,13 +291,19 @@ impl RtcDataChannel {
             })
     }
 
-    /// `bufferedAmount`: bytes queued by `send()` and not yet handed to the network.
+    /// `bufferedAmount`: bytes queued by `send()` and not yet handed to the network. It
+    /// includes a message as soon as `send()` returns.
     pub fn buffered_amount(&self) -> u64 {
-        self.link
+        // The queued bytes first: the driver removes them only after publishing the state
+        // that counts them, so a race can count a message twice for an instant, never miss it.
+        let queued = self.shared.queued.load(Ordering::Acquire);
+        let published = self
+            .link
             .shared
             .load()
             .data_channel(self.id)
-            .map_or(0, |c| c.buffered_amount)
+            .map_or(0, |c| c.buffered_amount);
+        published.saturating_add(queued)
     }
 
     /// `bufferedAmountLowThreshold`: `bufferedamountlow` fires when `bufferedAmount` falls
@@ -327,9 +349,12 @@ impl RtcDataChannel {
                 data.len()
             )));
         }
+        let len = data.len() as u64;
+        self.shared.queued.fetch_add(len, Ordering::AcqRel);
         if self.link.send(Command::ChannelSend(self.id, data)) {
             Ok(())
         } else {
+            self.shared.queued.fetch_sub(len, Ordering::AcqRel);
             Err(crate::command::closed_error())
         }
     }

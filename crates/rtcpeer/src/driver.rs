@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 
 use crate::command::{Command, Reply, WeakLink};
 use crate::data_channel::{
-    DataChannelEvent, DataChannelEventKind, DataChannelMessage, RtcDataChannel,
+    ChannelShared, DataChannelEvent, DataChannelEventKind, DataChannelMessage, RtcDataChannel,
 };
 use crate::event::{
     Event, EventKind, EventType, IceCandidateErrorEvent, IceCandidateEvent, TrackEvent,
@@ -85,6 +85,19 @@ pub(crate) struct Driver {
     /// Events held back after a `datachannel` event, so that the handlers it registered on the
     /// new channel (queued as commands) are in place before the channel's `open` fires.
     deferred: VecDeque<Pending>,
+    /// What each channel's handles share with the driver (the bytes `send()` queued).
+    channel_shared: HashMap<DataChannelId, Arc<ChannelShared>>,
+    /// Bytes of `ChannelSend` commands executed since the last publication: they leave the
+    /// handles' queued count once the published state counts them.
+    sent_unpublished: Vec<(DataChannelId, u64)>,
+    /// Events of channels that no listener was ever registered on (bounded): a channel
+    /// returned by `create_data_channel` can open before its creator could add a handler,
+    /// which JavaScript's run-to-completion rules out. They fire once one is registered.
+    held: HashMap<DataChannelId, Vec<DataChannelEvent>>,
+    /// Each channel's `bufferedAmount` as last evaluated, for `bufferedamountlow`.
+    buffered_seen: HashMap<DataChannelId, u64>,
+    /// Sends were executed whose output is not produced yet.
+    sends_pending: bool,
     /// The remote stream ids announced so far (legacy `addstream` / `removestream`).
     remote_streams: Vec<String>,
     _alive: AliveGuard,
@@ -107,6 +120,11 @@ impl Driver {
             listeners: Listeners::default(),
             channel_listeners: HashMap::new(),
             deferred: VecDeque::new(),
+            channel_shared: HashMap::new(),
+            sent_unpublished: Vec::new(),
+            held: HashMap::new(),
+            buffered_seen: HashMap::new(),
+            sends_pending: false,
             remote_streams: Vec::new(),
             _alive: AliveGuard::new(),
         }
@@ -138,6 +156,22 @@ impl Driver {
         }
     }
 
+    /// Executes `first` and the commands already queued behind it (at most
+    /// [`MAX_COMMANDS_PER_WAKE`]), then produces the output of their sends once: a loop of
+    /// `send()` calls fills packets instead of sending one packet per message.
+    fn execute_burst(&mut self, first: Command) {
+        self.execute(first);
+        for _ in 1..MAX_COMMANDS_PER_WAKE {
+            match self.rx.try_recv() {
+                Ok(cmd) => self.execute(cmd),
+                Err(_) => break,
+            }
+        }
+        if std::mem::take(&mut self.sends_pending) {
+            self.after_input();
+        }
+    }
+
     /// Runs the connection until `close()` or the last handle is dropped.
     pub(crate) async fn run(mut self) {
         tracing::debug!("driver started");
@@ -146,7 +180,7 @@ impl Driver {
             tokio::select! {
                 biased;
                 cmd = self.rx.recv() => match cmd {
-                    Some(cmd) => self.execute(cmd),
+                    Some(cmd) => self.execute_burst(cmd),
                     None => break,
                 },
                 () = std::future::ready(()), if !self.deferred.is_empty() => {
@@ -196,6 +230,8 @@ impl Driver {
         let (events, nn) = self.collect_events();
         if commands || !events.is_empty() || nn.is_some() || self.buffered_changed() {
             self.publish();
+        } else {
+            self.settle_sends();
         }
         self.dispatch_all(events, nn);
     }
@@ -230,6 +266,61 @@ impl Driver {
     fn publish(&mut self) {
         let snapshot = Self::snapshot(&self.core);
         self.shared.publish(snapshot, self.core.pc.is_closed());
+        self.settle_sends();
+    }
+
+    /// The executed sends leave the handles' queued counts: the core counts what it kept.
+    fn settle_sends(&mut self) {
+        for (id, len) in self.sent_unpublished.drain(..) {
+            if let Some(shared) = self.channel_shared.get(&id) {
+                shared.queued.fetch_sub(len, Ordering::AcqRel);
+            }
+        }
+        let pc = &self.core.pc;
+        self.channel_shared
+            .retain(|id, _| pc.data_channel(*id).is_some());
+        self.held.retain(|id, _| pc.data_channel(*id).is_some());
+    }
+
+    /// `bufferedamountlow` (webrtc-pc §6.2): fired when `bufferedAmount` as the handles see
+    /// it (the core's count plus the bytes of sends not yet executed) falls from above
+    /// `bufferedAmountLowThreshold` to or below it. Sends only raise that amount, so every
+    /// fall is seen here, after the core's output.
+    fn buffered_low_events(&mut self, out: &mut Vec<Pending>) {
+        let mut low = Vec::new();
+        for (id, shared) in &self.channel_shared {
+            let Some(c) = self.core.pc.data_channel(*id) else {
+                continue;
+            };
+            if c.ready_state() == rtcpeer_core::RtcDataChannelState::Closed {
+                continue;
+            }
+            let now = (self.core.pc.buffered_amount(*id) as u64)
+                .saturating_add(shared.queued.load(Ordering::Acquire));
+            let threshold = c.buffered_amount_low_threshold() as u64;
+            let before = self.buffered_seen.insert(*id, now).unwrap_or(0);
+            if before > threshold && now <= threshold {
+                low.push(*id);
+            }
+        }
+        let pc = &self.core.pc;
+        self.buffered_seen
+            .retain(|id, _| pc.data_channel(*id).is_some());
+        for id in low {
+            out.extend(self.channel_event(id, DataChannelEventKind::BufferedAmountLow));
+        }
+    }
+
+    /// A handle of channel `id` (sharing the queued-bytes count of the others).
+    fn channel_handle(&mut self, id: DataChannelId) -> Option<RtcDataChannel> {
+        let c = self.core.pc.data_channel(id)?;
+        let shared = Arc::clone(self.channel_shared.entry(id).or_default());
+        Some(RtcDataChannel::new(
+            id,
+            c.parameters().clone(),
+            shared,
+            self.link.clone(),
+        ))
     }
 
     /// Publishes the state, dispatches the fired events, sends the result, then fires a
@@ -314,9 +405,7 @@ impl Driver {
                     tracing::debug!(state = %s, "SCTP transport state");
                 }
                 PeerConnectionEvent::DataChannel(id) => {
-                    if let Some(c) = self.core.pc.data_channel(id) {
-                        let channel =
-                            RtcDataChannel::new(id, c.parameters().clone(), self.link.clone());
+                    if let Some(channel) = self.channel_handle(id) {
                         out.push(self.pc_event(EventKind::DataChannel(channel)));
                     }
                 }
@@ -330,9 +419,9 @@ impl Driver {
                     };
                     out.extend(self.channel_event(channel, DataChannelEventKind::Message(message)));
                 }
-                PeerConnectionEvent::DataChannelBufferedAmountLow(id) => {
-                    out.extend(self.channel_event(id, DataChannelEventKind::BufferedAmountLow));
-                }
+                // The handles' `bufferedAmount` also counts the bytes of sends not yet executed:
+                // the event is derived from that amount (below), not from the core's.
+                PeerConnectionEvent::DataChannelBufferedAmountLow(_) => {}
                 PeerConnectionEvent::DataChannelClosing(id) => {
                     out.extend(self.channel_event(id, DataChannelEventKind::Closing));
                 }
@@ -342,6 +431,7 @@ impl Driver {
                 other => tracing::debug!(event = ?other, "event not surfaced"),
             }
         }
+        self.buffered_low_events(&mut out);
         out.extend(self.stream_events());
         (out, nn)
     }
@@ -368,9 +458,8 @@ impl Driver {
         }))
     }
 
-    fn channel_event(&self, id: DataChannelId, kind: DataChannelEventKind) -> Option<Pending> {
-        let c = self.core.pc.data_channel(id)?;
-        let target = RtcDataChannel::new(id, c.parameters().clone(), self.link.clone());
+    fn channel_event(&mut self, id: DataChannelId, kind: DataChannelEventKind) -> Option<Pending> {
+        let target = self.channel_handle(id)?;
         Some(Pending::Channel(id, DataChannelEvent { target, kind }))
     }
 
@@ -424,6 +513,13 @@ impl Driver {
                     tracing::debug!(channel = %id, event = %e.event_type(), "fire");
                     if let Some(l) = self.channel_listeners.get_mut(&id) {
                         l.dispatch(&e);
+                    } else {
+                        let held = self.held.entry(id).or_default();
+                        if held.len() < MAX_HELD_EVENTS {
+                            held.push(e);
+                        } else {
+                            tracing::debug!(channel = %id, "event dropped: nobody listens");
+                        }
                     }
                 }
             }
@@ -521,20 +617,20 @@ impl Driver {
             }
             Command::CreateDataChannel(label, init, r) => {
                 let res = pc.create_data_channel(&label, init).and_then(|id| {
-                    pc.data_channel(id)
-                        .cloned()
+                    self.channel_handle(id)
                         .ok_or_else(|| RtcError::operation("the data channel is gone"))
                 });
                 self.complete(r, res);
             }
             Command::ChannelSend(id, message) => {
+                self.sent_unpublished.push((id, message.len() as u64));
                 // `send()` checked the published state; a channel that stopped being open since
                 // then discards the data (webrtc-pc §6.2 "send": only an open channel
                 // transmits).
                 if let Err(e) = self.core.send_channel_message(id, message) {
                     tracing::debug!(channel = %id, error = %e, "message discarded");
                 }
-                self.after_input();
+                self.sends_pending = true;
             }
             Command::ChannelClose(id) => {
                 if let Err(e) = pc.close_data_channel(id) {
@@ -550,6 +646,12 @@ impl Driver {
             Command::ChannelEvents(id, reg) => {
                 if pc.data_channel(id).is_some() {
                     self.channel_listeners.entry(id).or_default().apply(reg);
+                    // The events fired before anyone listened fire now, after the commands
+                    // already queued (the creator's other handlers) have run.
+                    if let Some(held) = self.held.remove(&id) {
+                        self.deferred
+                            .extend(held.into_iter().map(|e| Pending::Channel(id, e)));
+                    }
                 }
             }
         }
@@ -557,6 +659,13 @@ impl Driver {
 }
 
 /// An event waiting to be dispatched.
+/// The most commands executed before the driver produces output and looks at its timer and
+/// sockets again.
+const MAX_COMMANDS_PER_WAKE: usize = 256;
+
+/// The most events held for a channel nobody listens to yet.
+const MAX_HELD_EVENTS: usize = 64;
+
 enum Pending {
     Pc(Event),
     Channel(DataChannelId, DataChannelEvent),

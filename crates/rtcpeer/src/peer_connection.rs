@@ -371,15 +371,9 @@ impl RtcPeerConnection {
         init: RtcDataChannelInit,
     ) -> Result<RtcDataChannel, RtcError> {
         let label = label.to_owned();
-        let c = self
-            .link
+        self.link
             .call(|r| Command::CreateDataChannel(label, init, r))
-            .await?;
-        Ok(RtcDataChannel::new(
-            c.handle(),
-            c.parameters().clone(),
-            self.link.downgrade(),
-        ))
+            .await
     }
 
     pub(crate) fn send_command(&self, cmd: Command) -> Result<(), RtcError> {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rtcpeer::*;
+use tokio::sync::mpsc;
 
 /// A connection bound to loopback only, with a seeded generator.
 pub fn pc(seed: u64) -> RtcPeerConnection {
@@ -109,4 +110,34 @@ impl Drop for DropFlag {
 /// The error's W3C name.
 pub fn err_name<T: std::fmt::Debug>(r: Result<T, RtcError>) -> &'static str {
     r.expect_err("expected an error").name()
+}
+
+/// Forwards every candidate `from` gathers to `to`, for the life of the test. Candidates of a
+/// generation `to` no longer knows may be refused; that is expected during a restart.
+pub fn forward_candidates(from: &RtcPeerConnection, to: &RtcPeerConnection) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<RtcIceCandidateInit>();
+    from.on_ice_candidate(Some(Box::new(move |e: &Event| {
+        if let EventKind::IceCandidate(c) = e.kind()
+            && let Some(init) = &c.candidate
+        {
+            let _ = tx.send(init.clone());
+        }
+    })));
+    let to = to.downgrade();
+    tokio::spawn(async move {
+        while let Some(init) = rx.recv().await {
+            let Some(pc) = to.upgrade() else { return };
+            // A candidate can overtake the description it belongs to (tests signal them
+            // on separate paths): `InvalidStateError` before any remote description,
+            // `OperationError` for the ufrag of a restart not applied yet. Retry for a while.
+            for _ in 0..2000 {
+                match pc.add_ice_candidate(init.clone()).await {
+                    Err(e) if matches!(e.name(), "InvalidStateError" | "OperationError") => {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                    _ => break,
+                }
+            }
+        }
+    });
 }
