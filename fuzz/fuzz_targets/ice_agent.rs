@@ -4,8 +4,11 @@
 //! MESSAGE-INTEGRITY and FINGERPRINT, responses to its own transactions, TURN answers signed
 //! with the long-term key (so allocations, permissions and channels happen), Data indications
 //! and ChannelData from the TURN server — interleaved with timeouts, sends, trickled
-//! candidates, restarts and role changes. Nothing may panic, and a timer handled at its
-//! deadline must move on (no busy loop).
+//! candidates, restarts and role changes. It also plays the runtime's ICE-TCP part: it accepts
+//! connections on the agent's passive candidate, answers the connections the agent asks for
+//! (established, failed), closes them, and feeds stream bytes (framed checks or garbage, cut
+//! anywhere) on them; and it sends mDNS queries to the responder of the agent's own names.
+//! Nothing may panic, and a timer handled at its deadline must move on (no busy loop).
 #![no_main]
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -13,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
-use rtcpeer_ice::{Candidate, IceAgent, IceConfig, IceTransportPolicy, TurnServer};
+use rtcpeer_ice::{
+    Candidate, IceAgent, IceConfig, IceTransportPolicy, TcpCommand, TcpConnectionId, TurnServer,
+};
 use rtcpeer_stun::{
     ChannelData, ChannelNumber, Class, Data, ErrorCode, IntegrityKey, Lifetime, Message,
     MessageBuilder, Method, RawAttribute, AttributeType, TransactionId, XorMappedAddress,
@@ -22,6 +27,8 @@ use rtcpeer_stun::{
 use rtcpeer_types::{Protocol, Receive, Rng, Transmit};
 
 const LOCAL: &str = "192.0.2.1:5000";
+const LISTENER: &str = "192.0.2.1:443";
+const MDNS_SOCKET: &str = "192.0.2.1:5353";
 const STUN: &str = "198.51.100.1:3478";
 const TURN: &str = "198.51.100.2:3478";
 const RELAYED: &str = "198.51.100.2:49152";
@@ -98,6 +105,10 @@ struct World {
     /// The latest transmits, to answer.
     sent: Vec<Transmit>,
     local_pwd: String,
+    /// Connections the agent asked for and the runtime has not answered.
+    connecting: Vec<(TcpConnectionId, SocketAddr)>,
+    /// Established connections: id, local, remote.
+    connections: Vec<(TcpConnectionId, SocketAddr, SocketAddr)>,
 }
 
 impl World {
@@ -109,6 +120,17 @@ impl World {
             self.sent.push(t);
         }
         while self.agent.poll_event().is_some() {}
+        while let Some(c) = self.agent.poll_tcp_command() {
+            match c {
+                TcpCommand::Connect { id, remote, .. } => {
+                    if self.connecting.len() < 16 {
+                        self.connecting.push((id, remote));
+                    }
+                }
+                TcpCommand::Close { id } => self.connections.retain(|c| c.0 != id),
+                _ => {}
+            }
+        }
     }
 
     fn receive(&mut self, protocol: Protocol, source: SocketAddr, destination: SocketAddr, b: Vec<u8>) {
@@ -171,8 +193,102 @@ fn seal(input: &mut Input, mut b: MessageBuilder, key: &IntegrityKey) -> Option<
     b.build().ok()
 }
 
+/// A connectivity check for the agent, well-formed or not as the input says (the body of case 1).
+fn check(w: &World, input: &mut Input) -> Option<Vec<u8>> {
+    let id = TransactionId::new(input.take(12).try_into().unwrap_or([7; 12]));
+    let mut b = MessageBuilder::binding_request(id);
+    let username = match input.byte() % 4 {
+        0 => None,
+        1 => Some(format!("{}:x", String::from_utf8_lossy(input.take(6)))),
+        _ => Some(format!("{}:{REMOTE_UFRAG}", w.agent.local_credentials().ufrag)),
+    };
+    if let Some(u) = &username {
+        b = b.username(u);
+    }
+    if input.byte() % 4 != 0 {
+        b = b.priority(input.u32());
+    }
+    match input.byte() % 4 {
+        0 => b = b.ice_controlling(input.u64()),
+        1 => b = b.ice_controlled(input.u64()),
+        2 => b = b.ice_controlling(input.u64()).ice_controlled(input.u64()),
+        _ => {}
+    }
+    if input.bool() {
+        b = b.use_candidate();
+    }
+    b = extras(input, b);
+    let key = IntegrityKey::short_term(&w.local_pwd);
+    seal(input, b, &key)
+}
+
 fn step(w: &mut World, input: &mut Input) {
-    match input.byte() % 12 {
+    match input.byte() % 15 {
+        // The runtime's TCP side: accept a connection, answer a connect, close one.
+        12 => {
+            match input.byte() % 4 {
+                0 => {
+                    let remote = address(input, None);
+                    let local = if input.byte() % 4 == 0 { address(input, None) } else { sa(LISTENER) };
+                    if let Some(id) = w.agent.handle_tcp_accepted(w.now, local, remote) {
+                        w.connections.push((id, local, remote));
+                    }
+                }
+                1 if !w.connecting.is_empty() => {
+                    let (id, remote) = w.connecting.remove(usize::from(input.byte()) % w.connecting.len());
+                    let local = SocketAddr::from(([192, 0, 2, 1], 40000 + input.u16() % 1000));
+                    w.agent.handle_tcp_connected(w.now, id, local);
+                    w.connections.push((id, local, remote));
+                }
+                2 if !w.connecting.is_empty() => {
+                    let (id, _) = w.connecting.remove(usize::from(input.byte()) % w.connecting.len());
+                    w.agent.handle_tcp_connect_failed(w.now, id);
+                }
+                _ if !w.connections.is_empty() => {
+                    let (id, _, _) = w.connections.remove(usize::from(input.byte()) % w.connections.len());
+                    w.agent.handle_tcp_closed(w.now, id);
+                }
+                _ => w.agent.handle_tcp_closed(w.now, TcpConnectionId::new(input.u64())),
+            }
+            w.drain();
+        }
+        // Stream bytes on a connection: a framed check or garbage, cut in two anywhere.
+        13 => {
+            let Some(&(_, local, remote)) =
+                w.connections.get(usize::from(input.byte()) % w.connections.len().max(1))
+            else {
+                return;
+            };
+            let stream = if input.bool() {
+                let Some(m) = check(w, input) else { return };
+                let mut s = (m.len() as u16).to_be_bytes().to_vec();
+                s.extend_from_slice(&m);
+                s
+            } else {
+                let len = usize::from(input.byte());
+                input.take(len).to_vec()
+            };
+            let cut = usize::from(input.u16()) % (stream.len() + 1);
+            let (head, tail) = stream.split_at(cut);
+            w.receive(Protocol::Tcp, remote, local, head.to_vec());
+            w.receive(Protocol::Tcp, remote, local, tail.to_vec());
+        }
+        // Anything to the mDNS socket or group (queries for the agent's names, or not).
+        14 => {
+            let mut m = vec![0u8, input.byte(), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+            if let Some((name, _)) = w.agent.local_mdns_names().first() {
+                for label in name.to_string().split('.') {
+                    m.push(label.len() as u8);
+                    m.extend_from_slice(label.as_bytes());
+                }
+                m.extend_from_slice(&[0, 0, input.byte() % 2 * 27 + 1, 0, 1]);
+            }
+            let len = usize::from(input.byte() % 16);
+            m.extend_from_slice(input.take(len));
+            let destination = if input.bool() { sa(MDNS_SOCKET) } else { sa("224.0.0.251:5353") };
+            let source = SocketAddr::from(([192, 0, 2, 9], if input.bool() { 5353 } else { 40000 }));
+            w.receive(Protocol::Udp, source, destination, m);
+        }
         // Any datagram, any transport.
         0 => {
             let protocol = match input.byte() % 5 {
@@ -188,31 +304,7 @@ fn step(w: &mut World, input: &mut Input) {
         }
         // A connectivity check from a remote candidate (or anywhere).
         1 => {
-            let id = TransactionId::new(input.take(12).try_into().unwrap_or([7; 12]));
-            let mut b = MessageBuilder::binding_request(id);
-            let username = match input.byte() % 4 {
-                0 => None,
-                1 => Some(format!("{}:x", String::from_utf8_lossy(input.take(6)))),
-                _ => Some(format!("{}:{REMOTE_UFRAG}", w.agent.local_credentials().ufrag)),
-            };
-            if let Some(u) = &username {
-                b = b.username(u);
-            }
-            if input.byte() % 4 != 0 {
-                b = b.priority(input.u32());
-            }
-            match input.byte() % 4 {
-                0 => b = b.ice_controlling(input.u64()),
-                1 => b = b.ice_controlled(input.u64()),
-                2 => b = b.ice_controlling(input.u64()).ice_controlled(input.u64()),
-                _ => {}
-            }
-            if input.bool() {
-                b = b.use_candidate();
-            }
-            b = extras(input, b);
-            let key = IntegrityKey::short_term(&w.local_pwd);
-            let Some(bytes) = seal(input, b, &key) else { return };
+            let Some(bytes) = check(w, input) else { return };
             let source = address(input, w.relayed());
             let destination = if input.bool() {
                 sa(LOCAL)
@@ -411,6 +503,7 @@ fuzz_target!(|data: &[u8]| {
         },
         ice_lite: flags & 4 != 0,
         ice2: flags & 8 == 0,
+        mdns_host_names: flags & 32 != 0,
         max_pairs: 20,
         max_remote_candidates: 20,
         ..IceConfig::default()
@@ -419,6 +512,8 @@ fuzz_target!(|data: &[u8]| {
     agent.set_role(flags & 16 != 0);
     agent.add_local_interface(sa(LOCAL));
     agent.add_local_interface_for(2, sa("192.0.2.1:5001"));
+    agent.add_local_tcp_listener(sa(LISTENER));
+    agent.add_mdns_socket(sa(MDNS_SOCKET));
     let _ = agent.set_remote_credentials(REMOTE_UFRAG, REMOTE_PWD);
     let now = base();
     agent.gather(now);
@@ -429,12 +524,22 @@ fuzz_target!(|data: &[u8]| {
             agent.add_remote_candidate(c);
         }
     }
+    for line in [
+        "candidate:7 1 tcp 1518214911 192.0.2.2 8443 typ host tcptype passive",
+        "candidate:8 1 tcp 1518280447 192.0.2.2 9 typ host tcptype active",
+    ] {
+        if let Ok(c) = Candidate::parse(line) {
+            agent.add_remote_candidate(c);
+        }
+    }
     let local_pwd = agent.local_credentials().pwd.clone();
     let mut w = World {
         agent,
         now,
         sent: Vec::new(),
         local_pwd,
+        connecting: Vec::new(),
+        connections: Vec::new(),
     };
     w.drain();
     let mut steps = 0;

@@ -21,7 +21,7 @@
 //! errors mapped in [`error_map`]. It owns the BUNDLE transport ([`transport::TransportStack`]:
 //! ICE, RFC 7983 demux, DTLS, SCTP data channels) and is driven like every machine
 //! (`handle_receive`, `handle_timeout`, `poll_transmit`, `poll_timeout`, `poll_event`; see
-//! [`pc::wire`]). To come: media (SRTP/RTP) and stats.
+//! [`pc::wire`]). `getStats()` and its report are in [`stats`]. To come: media (SRTP/RTP).
 //!
 //! Nothing here does I/O or reads a clock: times (such as a certificate's expiry check) are
 //! passed in.
@@ -41,6 +41,7 @@ pub mod jsep;
 pub mod options;
 pub mod pc;
 mod punycode;
+pub mod stats;
 pub mod track;
 pub mod transport;
 pub mod webidl;
@@ -68,4 +69,5 @@ pub use pc::{
     RtcRtpEncodingParameters, RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver,
     RtcRtpTransceiverInit, RtcTrackEvent, SenderId, TrackOrKind, TransceiverId, TransportCommand,
 };
+pub use stats::{RtcStats, RtcStatsReport, RtcStatsSelector};
 pub use track::{MediaStream, MediaStreamTrack, TrackKind};

@@ -36,6 +36,7 @@
 //! [`Rng`]: rtcpeer_types::Rng
 
 mod certificate;
+mod cipher;
 mod config;
 mod error;
 mod fingerprint;
@@ -48,6 +49,7 @@ mod transport;
 pub use certificate::{
     Certificate, CertificateError, CertificateParams, DEFAULT_EXPIRES, KeyAlgorithm,
 };
+pub use cipher::CipherSuite;
 pub use config::{DEFAULT_MTU, DtlsConfig, DtlsRole, DtlsVersion, DtlsVersions};
 pub use error::{DtlsError, DtlsFailure};
 pub use fingerprint::{Fingerprint, FingerprintError, HashFunction};

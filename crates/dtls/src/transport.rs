@@ -140,6 +140,8 @@ pub struct DtlsTransport {
     /// the buffer offered is at least this long: the certificate arrived within these bytes.
     handshake_bytes: usize,
     stats: DtlsStats,
+    /// The cipher suite of the ServerHello (see [`crate::cipher`]).
+    pub(crate) cipher_suite: Option<crate::cipher::CipherSuite>,
 }
 
 /// One engine output, copied out of the borrow of the output buffer.
@@ -207,6 +209,7 @@ impl DtlsTransport {
             scratch: Scratch::new(),
             handshake_bytes: 0,
             stats: DtlsStats::default(),
+            cipher_suite: None,
         };
         transport.drain();
         Ok(transport)
@@ -304,6 +307,7 @@ impl DtlsTransport {
             self.stats.unexpected_datagrams += 1;
             return;
         }
+        self.note_server_hello(datagram, DtlsRole::Client);
         // dimpl wants its clock refreshed before a datagram arrives at a new instant.
         if now > self.now {
             self.advance_clock(now);
@@ -552,6 +556,7 @@ impl DtlsTransport {
         tracing::trace!(len = datagram.len(), "DTLS datagram out");
         self.stats.datagrams_sent += 1;
         self.stats.bytes_sent += datagram.len() as u64;
+        self.note_server_hello(&datagram, DtlsRole::Server);
         self.transmits.push_back(datagram);
         if self.state == DtlsTransportState::New {
             self.set_state(DtlsTransportState::Connecting);

@@ -3,8 +3,9 @@
 //! `poll_*` outputs. The work is split by responsibility into sibling modules: gathering
 //! ([`crate::gather`]), the checklist and its pacing ([`crate::checklist`]), responses,
 //! nomination and selection ([`crate::response`]), answering checks ([`crate::answer`]),
-//! consent and keepalives ([`crate::consent`]), and the W3C states and restarts
-//! ([`crate::lifecycle`]).
+//! consent and keepalives ([`crate::consent`]), the W3C states and restarts
+//! ([`crate::lifecycle`]), the paths pairs run on ([`crate::path`]), ICE-TCP connections
+//! ([`crate::tcp`]) and our own mDNS names ([`crate::publish`]).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -21,9 +22,11 @@ use crate::error::{IceError, SendError};
 use crate::event::IceEvent;
 use crate::mdns::MdnsState;
 use crate::pair::Pair;
+use crate::publish::Publisher;
 use crate::relay::Relay;
 use crate::state::{IceConnectionState, IceGatheringState, IceRole};
 use crate::stats::IceCounters;
+use crate::tcp::TcpState;
 use crate::transaction::Transaction;
 
 /// The most components a data stream has (RTP and RTCP).
@@ -91,6 +94,8 @@ pub(crate) struct LocalCandidate {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PreviousPath {
     pub component: u16,
+    /// UDP, or TCP for a pair on a connection (kept open while the path is).
+    pub protocol: Protocol,
     pub local: SocketAddr,
     pub remote: SocketAddr,
 }
@@ -175,12 +180,18 @@ pub struct IceAgent {
     pub(crate) transmits: VecDeque<Transmit>,
     pub(crate) events: VecDeque<IceEvent>,
     pub(crate) counters: IceCounters,
+    /// Data totals for the W3C stats (`RTCTransportStats`).
+    pub(crate) traffic: crate::pair_stats::TrafficCounters,
     /// The TURN clients the agent owns.
     pub(crate) relays: Vec<Relay>,
     /// Set while the TURN clients' output is being drained (re-entrancy guard).
     pub(crate) draining_relays: bool,
     /// The resolution of remote mDNS candidates.
     pub(crate) mdns: MdnsState,
+    /// The mDNS names hiding our host addresses, and their responder.
+    pub(crate) publisher: Publisher,
+    /// ICE-TCP candidates and connections (RFC 6544).
+    pub(crate) tcp: TcpState,
 }
 
 impl std::fmt::Debug for IceAgent {
@@ -247,9 +258,12 @@ impl IceAgent {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             counters: IceCounters::default(),
+            traffic: crate::pair_stats::TrafficCounters::default(),
             relays: Vec::new(),
             draining_relays: false,
             mdns: MdnsState::default(),
+            publisher: Publisher::default(),
+            tcp: TcpState::default(),
         }
     }
 
@@ -386,14 +400,21 @@ impl IceAgent {
     /// A datagram arrived on one of the local sockets: from a peer, a STUN server, or a TURN
     /// server (UDP datagrams, or TCP/TLS stream bytes from a connection to a TURN server, with
     /// that connection's local address as `destination`). Through an external TURN glue's
-    /// allocation, it arrives with the relayed address as destination.
+    /// allocation, it arrives with the relayed address as destination. Stream bytes read from
+    /// an ICE-TCP connection come as [`Protocol::Tcp`] with the connection's 5-tuple
+    /// ([`TcpCommand`](crate::TcpCommand)), and datagrams read from an mDNS socket
+    /// ([`add_mdns_socket`](Self::add_mdns_socket)) as UDP to that socket or to the mDNS group.
     pub fn handle_receive(&mut self, now: Instant, rx: Receive) {
         self.now = Some(now);
         if self.closed {
             return;
         }
-        if !self.receive_from_relay_server(now, &rx) {
-            self.receive_datagram(now, rx);
+        if !self.receive_from_relay_server(now, &rx) && !self.publisher_receive(now, &rx) {
+            match rx.protocol {
+                Protocol::Udp => self.receive_datagram(now, rx),
+                Protocol::Tcp => self.receive_tcp(now, rx),
+                Protocol::Tls => self.counters.unknown_destination += 1,
+            }
         }
         self.after_input(now);
     }
@@ -427,6 +448,8 @@ impl IceAgent {
         }
         self.consent_timers(now);
         self.mdns_timers(now);
+        self.tcp_timers(now);
+        self.publisher_timers(now);
         self.after_input(now);
     }
 
@@ -436,7 +459,8 @@ impl IceAgent {
     }
 
     /// Sends application data on a component's selected pair; before one is nominated, on its
-    /// best valid pair; during an ICE restart, on the old selected pair.
+    /// best valid pair; during an ICE restart, on the old selected pair. On a TCP pair it goes
+    /// framed on the pair's connection (at most 65,535 bytes).
     pub fn send_component(
         &mut self,
         now: Instant,
@@ -447,28 +471,34 @@ impl IceAgent {
             return Err(SendError::Closed);
         }
         self.now = Some(now);
+        let data: Bytes = data.into();
         let path = self
             .usable_pair(component)
             .and_then(|p| {
+                let path = self.pair_path(p)?;
                 let pair = self.pairs.get_mut(p)?;
                 pair.last_sent = Some(now);
-                let local = self.local.get(pair.local)?.base;
-                let remote = self.remote.get(pair.remote)?.address;
-                Some((local, remote))
+                pair.stats.on_data_sent(now, data.len());
+                Some(path)
             })
             .or_else(|| {
                 self.previous_paths
                     .iter()
                     .find(|p| p.component == component)
-                    .map(|p| (p.local, p.remote))
+                    .map(|p| (p.protocol, p.local, p.remote))
             });
-        let (source, destination) = path.ok_or(SendError::NoUsablePair(component))?;
-        self.queue_transmit(Transmit {
-            protocol: Protocol::Udp,
-            source,
-            destination,
-            contents: data.into(),
-        });
+        let (protocol, source, destination) = path.ok_or(SendError::NoUsablePair(component))?;
+        self.traffic.on_data_sent(data.len());
+        if protocol == Protocol::Udp {
+            self.queue_transmit(Transmit {
+                protocol,
+                source,
+                destination,
+                contents: data,
+            });
+        } else if !self.send_tcp(source, destination, &data) {
+            return Err(SendError::TooLong(data.len()));
+        }
         Ok(())
     }
 
@@ -501,6 +531,8 @@ impl IceAgent {
         }
         consider(self.consent_next);
         consider(self.mdns.poll_timeout());
+        consider(self.tcp.deadline());
+        consider(self.publisher.poll_timeout());
         let now = self.now;
         let future = |t: Instant| now.is_none_or(|n| t > n);
         consider(self.nomination_deadline().filter(|&t| future(t)));
@@ -548,6 +580,8 @@ impl IceAgent {
         if let Some(now) = self.now {
             self.close_relays(now);
         }
+        self.close_all_connections();
+        self.unpublish_names();
         self.triggered.clear();
         self.mdns.clear();
         self.next_check = None;
@@ -588,13 +622,11 @@ impl IceAgent {
         Some((&self.local.get(p.local)?.cand, self.remote.get(p.remote)?))
     }
 
-    /// The 5-tuple of a component's selected pair: (local base, remote address).
+    /// The 5-tuple of a component's selected pair: (local base, remote address), or for a TCP
+    /// pair its connection's (local, remote) addresses.
     pub fn selected_path(&self, component: u16) -> Option<(SocketAddr, SocketAddr)> {
-        let p = self.pairs.get(self.selected_index(component)?)?;
-        Some((
-            self.local.get(p.local)?.base,
-            self.remote.get(p.remote)?.address,
-        ))
+        let (_, local, remote) = self.pair_path(self.selected_index(component)?)?;
+        Some((local, remote))
     }
 
     /// How many candidate pairs exist (checklist and valid list).
@@ -629,6 +661,8 @@ impl IceAgent {
             + self.config.stun_servers.capacity() * size_of::<SocketAddr>()
             + self.relays.capacity() * size_of::<Relay>()
             + self.mdns.heap_size()
+            + self.tcp.heap_size()
+            + self.publisher.heap_size()
             + self.local_creds.ufrag.capacity()
             + self.local_creds.pwd.capacity()
     }
@@ -652,7 +686,7 @@ impl IceAgent {
     }
 
     /// Processing common to every input: nomination, selection and the reported state.
-    fn after_input(&mut self, now: Instant) {
+    pub(crate) fn after_input(&mut self, now: Instant) {
         self.evaluate_nomination(now);
         self.update_state();
     }
@@ -661,7 +695,7 @@ impl IceAgent {
         self.events.push_back(event);
     }
 
-    fn handle_stun(&mut self, now: Instant, rx: &Receive) {
+    pub(crate) fn handle_stun(&mut self, now: Instant, rx: &Receive) {
         let message = match Message::decode(&rx.contents) {
             Ok(m) => m,
             Err(e) => {
@@ -686,61 +720,25 @@ impl IceAgent {
         }
     }
 
-    fn handle_data(&mut self, now: Instant, rx: Receive) {
+    pub(crate) fn handle_data(&mut self, now: Instant, rx: Receive) {
         let known = self.note_received(now, &rx)
-            || self
-                .previous_paths
-                .iter()
-                .any(|p| p.local == rx.destination && p.remote == rx.source)
-            || (self.remote.iter().any(|r| r.address == rx.source)
-                && self.local.iter().any(|l| l.base == rx.destination));
+            || self.previous_paths.iter().any(|p| {
+                p.protocol == rx.protocol && p.local == rx.destination && p.remote == rx.source
+            })
+            || (rx.protocol == Protocol::Udp
+                && self
+                    .remote
+                    .iter()
+                    .any(|r| r.address == rx.source && r.transport == Protocol::Udp)
+                && self
+                    .local
+                    .iter()
+                    .any(|l| l.base == rx.destination && l.cand.transport == Protocol::Udp));
         if known {
+            self.count_data_received(now, &rx);
             self.emit(IceEvent::Data(rx));
         } else {
             self.counters.unknown_source_data += 1;
         }
-    }
-
-    /// Records that something arrived on a pair's 5-tuple; `false` if no pair has it.
-    pub(crate) fn note_received(&mut self, now: Instant, rx: &Receive) -> bool {
-        // The selected pairs first: the common case in steady state.
-        for p in self.selected.into_iter().flatten() {
-            if self.pair_matches(p, rx.destination, rx.source) {
-                if let Some(pair) = self.pairs.get_mut(p) {
-                    pair.last_received = Some(now);
-                }
-                return true;
-            }
-        }
-        let mut found = false;
-        for i in 0..self.pairs.len() {
-            if self.pair_matches(i, rx.destination, rx.source) {
-                if let Some(pair) = self.pairs.get_mut(i) {
-                    pair.last_received = Some(now);
-                }
-                found = true;
-            }
-        }
-        found
-    }
-
-    pub(crate) fn pair_matches(&self, p: usize, local: SocketAddr, remote: SocketAddr) -> bool {
-        self.pairs.get(p).is_some_and(|pair| {
-            self.local.get(pair.local).is_some_and(|l| l.base == local)
-                && self
-                    .remote
-                    .get(pair.remote)
-                    .is_some_and(|r| r.address == remote)
-        })
-    }
-
-    /// Queues a STUN message for sending.
-    pub(crate) fn send_stun(&mut self, source: SocketAddr, destination: SocketAddr, bytes: Bytes) {
-        self.queue_transmit(Transmit {
-            protocol: Protocol::Udp,
-            source,
-            destination,
-            contents: bytes,
-        });
     }
 }

@@ -4,7 +4,8 @@
 //! (§7.3.1.1), the success response with XOR-MAPPED-ADDRESS (§7.3.1.2), peer-reflexive remote
 //! candidates (§7.3.1.3), triggered checks (§7.3.1.4) and the controlled agent's side of
 //! nomination (§7.3.1.5), for full and ICE-lite agents (§2.5). Checks for the previous
-//! generation's ufrag are still answered during an ICE restart.
+//! generation's ufrag are still answered during an ICE restart. A check on an ICE-TCP
+//! connection is answered, and its triggered check sent, on that connection (RFC 6544 §7.2).
 
 use std::time::Instant;
 
@@ -42,18 +43,22 @@ impl IceAgent {
             self.counters.bad_integrity += 1;
             return;
         }
-        let local = self.local.iter().position(|l| {
-            l.base == rx.destination
-                && matches!(
-                    l.cand.candidate_type,
-                    CandidateType::Host | CandidateType::Relayed
-                )
-        });
+        let local = match rx.protocol {
+            Protocol::Udp => self.local.iter().position(|l| {
+                l.base == rx.destination
+                    && l.cand.transport == Protocol::Udp
+                    && matches!(
+                        l.cand.candidate_type,
+                        CandidateType::Host | CandidateType::Relayed
+                    )
+            }),
+            Protocol::Tcp | Protocol::Tls => self.tcp_local_candidate(rx.destination, rx.source),
+        };
         let known_old = old_generation
             && self
                 .previous_paths
                 .iter()
-                .any(|p| p.local == rx.destination);
+                .any(|p| p.local == rx.destination && p.protocol == rx.protocol);
         if local.is_none() && !known_old {
             self.counters.unknown_destination += 1;
             return;
@@ -78,7 +83,12 @@ impl IceAgent {
             return;
         };
         self.counters.responses_sent += 1;
-        self.send_stun(rx.destination, rx.source, Bytes::from(response));
+        self.send_stun_on(
+            rx.protocol,
+            rx.destination,
+            rx.source,
+            Bytes::from(response),
+        );
         self.note_received(now, rx);
         let Some(local) = local.filter(|_| !old_generation) else {
             return;
@@ -118,7 +128,7 @@ impl IceAgent {
             .fingerprint()
             .build()
         {
-            self.send_stun(rx.destination, rx.source, Bytes::from(bytes));
+            self.send_stun_on(rx.protocol, rx.destination, rx.source, Bytes::from(bytes));
         }
     }
 
@@ -134,12 +144,16 @@ impl IceAgent {
         let Some(component) = self.local.get(local).map(|l| l.cand.component) else {
             return;
         };
-        let remote = match self
-            .remote
-            .iter()
-            .position(|r| r.address == rx.source && r.component == component)
-        {
+        let remote = match self.remote.iter().position(|r| {
+            r.address == rx.source && r.component == component && r.transport == rx.protocol
+        }) {
             Some(r) => Some(r),
+            None if rx.protocol != Protocol::Udp => {
+                let priority = msg.priority().unwrap_or(1).max(1);
+                let cand = self.tcp_peer_reflexive(local, rx.source, priority);
+                tracing::debug!(source = %Pii(rx.source), "peer-reflexive remote TCP candidate");
+                self.add_remote(cand)
+            }
             None => {
                 // §7.3.1.3: a peer-reflexive remote candidate with the PRIORITY of the check.
                 let foundation = compute_foundation(
@@ -162,18 +176,22 @@ impl IceAgent {
             }
         };
         let Some(remote) = remote else { return };
-        let Some(p) = self
-            .pairs
-            .iter()
-            .position(|q| q.local == local && q.remote == remote)
-            .or_else(|| self.add_pair(local, remote))
-        else {
+        let p = if rx.protocol == Protocol::Udp {
+            self.pairs
+                .iter()
+                .position(|q| q.local == local && q.remote == remote)
+                .or_else(|| self.add_pair(local, remote))
+        } else {
+            self.tcp_pair_on(local, remote, (rx.destination, rx.source))
+        };
+        let Some(p) = p else {
             return;
         };
         if let Some(pair) = self.pairs.get_mut(p) {
             pair.last_received = Some(now);
             // The response counts as traffic for keepalives (RFC 8445 §11).
             pair.last_sent = Some(now);
+            pair.stats.on_request_answered();
         }
         if self.config.ice_lite {
             // A lite agent never checks: a check it answered makes the pair valid (§2.5).

@@ -1,5 +1,7 @@
 //! [`Candidate`]: an ICE candidate (RFC 8445 §5.1) and its SDP `candidate-attribute` form
-//! (RFC 8839 §5.1), with the priority formula (RFC 8445 §5.1.2.1) and foundations (§5.1.1.3).
+//! (RFC 8839 §5.1), with the priority formula (RFC 8445 §5.1.2.1) and foundations (§5.1.1.3),
+//! and for TCP candidates (RFC 6544) the `tcptype` roles, their pairing rule (§6.2) and the
+//! local preference with its direction preference (§4.2).
 //!
 //! The parser accepts what browsers write: `candidate:` with or without an `a=` prefix, upper-
 //! or lower-case transports (`UDP` from Firefox), the `raddr`/`rport`, `tcptype` (RFC 6544) and
@@ -50,6 +52,27 @@ impl CandidateType {
             CandidateType::Relayed => 0,
         }
     }
+
+    /// The type preference of a TCP candidate (RFC 6544 §4.2 leaves the values to the agent):
+    /// below the UDP candidate of the same type, so that UDP pairs are preferred, as libwebrtc
+    /// does (host 90, peer-reflexive 80, server-reflexive 65), but a direct TCP path above any
+    /// relay (0).
+    pub fn tcp_preference(self) -> u32 {
+        match self {
+            CandidateType::Host => 90,
+            CandidateType::PeerReflexive => 80,
+            CandidateType::ServerReflexive => 65,
+            CandidateType::Relayed => 0,
+        }
+    }
+
+    /// The type preference of a candidate of this type on `transport`.
+    pub fn preference_on(self, transport: Protocol) -> u32 {
+        match transport {
+            Protocol::Udp => self.preference(),
+            Protocol::Tcp | Protocol::Tls => self.tcp_preference(),
+        }
+    }
 }
 
 impl fmt::Display for CandidateType {
@@ -91,6 +114,43 @@ impl TcpType {
             TcpType::So => "so",
         }
     }
+
+    /// Whether a local candidate of this type can be paired with a remote one of `remote`
+    /// (RFC 6544 §6.2: active with passive, passive with active, S-O with S-O).
+    pub fn pairs_with(self, remote: TcpType) -> bool {
+        matches!(
+            (self, remote),
+            (TcpType::Active, TcpType::Passive)
+                | (TcpType::Passive, TcpType::Active)
+                | (TcpType::So, TcpType::So)
+        )
+    }
+
+    /// The type of the other end of a connection: a peer-reflexive candidate learnt over a
+    /// connection to a passive candidate is active, and the reverse (RFC 6544 §7.2.2).
+    pub fn opposite(self) -> TcpType {
+        match self {
+            TcpType::Active => TcpType::Passive,
+            TcpType::Passive => TcpType::Active,
+            TcpType::So => TcpType::So,
+        }
+    }
+
+    /// The recommended direction preference of a host (or relayed) TCP candidate (RFC 6544
+    /// §4.2): active 6, passive 4, S-O 2.
+    pub fn direction_preference(self) -> u16 {
+        match self {
+            TcpType::Active => 6,
+            TcpType::Passive => 4,
+            TcpType::So => 2,
+        }
+    }
+}
+
+/// RFC 6544 §4.2: the local preference of a TCP candidate, `2^13 * direction-pref +
+/// other-pref`, with `other_preference` (the interface's rank) kept to its 13 bits.
+pub fn tcp_local_preference(tcp_type: TcpType, other_preference: u16) -> u16 {
+    (tcp_type.direction_preference() << 13) | (other_preference & 0x1fff)
 }
 
 /// Why a `candidate` line could not be parsed.
@@ -172,6 +232,11 @@ pub struct Candidate {
     pub network_cost: Option<u32>,
     /// Other extension attributes, name and value, in order.
     pub extensions: Vec<(String, String)>,
+    /// A local host candidate whose address is hidden behind an mDNS name
+    /// (draft-ietf-mmusic-mdns-ice-candidates §3.1): the SDP form shows this name instead of
+    /// the IP address, which stays in `address` for the agent. Never set by the parsers.
+    /// (Boxed: candidates travel by value in events.)
+    pub mdns_name: Option<Box<LocalName>>,
 }
 
 /// A remote candidate as signalled: with an IP address, or with an mDNS `.local` name still to
@@ -275,6 +340,7 @@ impl Candidate {
             network_id: None,
             network_cost: None,
             extensions: Vec::new(),
+            mdns_name: None,
         }
     }
 
@@ -455,15 +521,17 @@ impl fmt::Display for Candidate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "candidate:{} {} {} {} {} {} typ {}",
+            "candidate:{} {} {} {} ",
             self.foundation,
             self.component,
             self.transport.as_str(),
             self.priority,
-            self.address.ip(),
-            self.address.port(),
-            self.candidate_type
         )?;
+        match &self.mdns_name {
+            Some(name) => write!(f, "{name}")?,
+            None => write!(f, "{}", self.address.ip())?,
+        }
+        write!(f, " {} typ {}", self.address.port(), self.candidate_type)?;
         if let Some(r) = self.related_address {
             write!(f, " raddr {} rport {}", r.ip(), r.port())?;
         }
@@ -509,6 +577,79 @@ mod tests {
         assert_eq!(CandidateType::PeerReflexive.preference(), 110);
         assert_eq!(CandidateType::ServerReflexive.preference(), 100);
         assert_eq!(CandidateType::Relayed.preference(), 0);
+    }
+
+    #[test]
+    fn tcp_priorities_rfc_6544_4_2() {
+        // direction-pref in the top three bits, other-pref in the low thirteen.
+        assert_eq!(
+            tcp_local_preference(TcpType::Active, 0x1fff),
+            (6 << 13) | 0x1fff
+        );
+        assert_eq!(
+            tcp_local_preference(TcpType::Passive, 0xffff),
+            (4 << 13) | 0x1fff
+        );
+        assert_eq!(tcp_local_preference(TcpType::So, 5), (2 << 13) | 5);
+        // On one interface: active above passive above S-O, whatever the other-pref.
+        assert!(
+            tcp_local_preference(TcpType::Active, 0)
+                > tcp_local_preference(TcpType::Passive, 0x1fff)
+        );
+        assert!(
+            tcp_local_preference(TcpType::Passive, 0) > tcp_local_preference(TcpType::So, 0x1fff)
+        );
+        // UDP host above any TCP host, TCP host above any relay, TCP prflx below UDP srflx.
+        let tcp_host = CandidateType::Host.preference_on(Protocol::Tcp);
+        assert_eq!(tcp_host, 90);
+        assert!(candidate_priority(126, 0, 1) > candidate_priority(tcp_host, 65535, 1));
+        assert!(candidate_priority(tcp_host, 0, 1) > candidate_priority(0, 65535, 1));
+        assert!(
+            CandidateType::PeerReflexive.preference_on(Protocol::Tcp)
+                < CandidateType::ServerReflexive.preference_on(Protocol::Udp)
+        );
+        // Chrome's TCP host candidate: type preference 90.
+        let chrome = Candidate::parse(CHROME_TCP).unwrap();
+        assert_eq!(chrome.priority >> 24, tcp_host);
+    }
+
+    #[test]
+    fn tcp_pairing_rule_rfc_6544_6_2() {
+        use TcpType::*;
+        let all = [Active, Passive, So];
+        for l in all {
+            for r in all {
+                let expected = matches!((l, r), (Active, Passive) | (Passive, Active) | (So, So));
+                assert_eq!(l.pairs_with(r), expected, "{l:?} {r:?}");
+            }
+            assert!(l.pairs_with(l.opposite()));
+            assert_eq!(l.opposite().opposite(), l);
+        }
+    }
+
+    #[test]
+    fn an_mdns_name_stands_for_the_address_in_sdp() {
+        let mut c = Candidate::parse(CHROME_HOST).unwrap();
+        let name = LocalName::parse("1f528a2c-36d4-4ffb-9a4d-51a8ad6ab0f3.local").unwrap();
+        c.mdns_name = Some(Box::new(name.clone()));
+        let line = c.to_string();
+        assert_eq!(
+            line,
+            CHROME_HOST.replace(
+                "192.168.0.196",
+                "1f528a2c-36d4-4ffb-9a4d-51a8ad6ab0f3.local"
+            )
+        );
+        assert!(!line.contains("192.168"));
+        // The peer's side of it: a name to resolve, with every other field intact.
+        match Candidate::parse_allowing_mdns(&line).unwrap() {
+            RemoteCandidateInput::Mdns { candidate, name: n } => {
+                assert_eq!(n, name);
+                assert_eq!(candidate.address.port(), 46243);
+                assert_eq!(candidate.priority, c.priority);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

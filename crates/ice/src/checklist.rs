@@ -4,7 +4,9 @@
 //! PRIORITY, ICE-CONTROLLING/ICE-CONTROLLED, USE-CANDIDATE, MESSAGE-INTEGRITY, FINGERPRINT)
 //! with their retransmissions (§14.3), and the transaction timers of every STUN request. A pair
 //! whose local candidate is relayed waits until the TURN server confirms the permission for
-//! the remote IP (RFC 8656 §9).
+//! the remote IP (RFC 8656 §9). TCP candidates pair by `tcptype` (RFC 6544 §6.2: an active
+//! local candidate with a passive remote one); their checks wait for the pair's connection and
+//! are sent once on it (§7.1, [`crate::tcp`]).
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -14,7 +16,7 @@ use rtcpeer_stun::{MessageBuilder, TransactionId};
 use rtcpeer_types::Protocol;
 
 use crate::agent::{ChecklistState, IceAgent};
-use crate::candidate::{Candidate, CandidateType, candidate_priority};
+use crate::candidate::{Candidate, CandidateType, TcpType, candidate_priority};
 use crate::pair::{Pair, PairState, pair_priority};
 use crate::state::IceRole;
 use crate::transaction::{Transaction, TxKind, TxTimer};
@@ -29,21 +31,25 @@ impl IceAgent {
     pub(crate) fn add_remote(&mut self, c: Candidate) -> Option<usize> {
         let current_ufrag = self.remote_creds.as_ref().map(|r| r.ufrag.as_str());
         let stale = matches!((&c.ufrag, current_ufrag), (Some(u), Some(cur)) if u != cur);
-        if c.transport != Protocol::Udp
+        // RFC 6544 §4.5: a TCP candidate without a tcptype cannot be used.
+        let usable_transport = match c.transport {
+            Protocol::Udp => true,
+            Protocol::Tcp => c.tcp_type.is_some(),
+            Protocol::Tls => false,
+        };
+        if !usable_transport
             || c.component == 0
             || c.component > self.config.components
             || stale
-            || c.address.port() == 0
+            || (c.address.port() == 0 && c.tcp_type != Some(crate::TcpType::Active))
             || c.address.ip().is_unspecified()
         {
             self.counters.ignored_candidates += 1;
             return None;
         }
-        if let Some(i) = self
-            .remote
-            .iter()
-            .position(|r| r.address == c.address && r.component == c.component)
-        {
+        if let Some(i) = self.remote.iter().position(|r| {
+            r.address == c.address && r.component == c.component && r.transport == c.transport
+        }) {
             // A signalled candidate replaces a peer-reflexive one learnt earlier (RFC 8838 §11.4
             // keeps the pair; it now has the signalled priority and type).
             if self
@@ -64,9 +70,11 @@ impl IceAgent {
             return None;
         }
         let index = self.remote.len();
-        let (component, address) = (c.component, c.address);
+        let (component, address, transport) = (c.component, c.address, c.transport);
         self.remote.push(c);
-        self.permit_remote(component, address);
+        if transport == Protocol::Udp {
+            self.permit_remote(component, address);
+        }
         for l in 0..self.local.len() {
             self.add_pair(l, index);
         }
@@ -91,19 +99,32 @@ impl IceAgent {
             l.cand.candidate_type,
             CandidateType::Host | CandidateType::Relayed
         ) || l.cand.component != r.component
+            || l.cand.transport != r.transport
             || !compatible(l.base, r.address)
         {
             return None;
         }
-        let (base, raddr, component) = (l.base, r.address, r.component);
+        // RFC 6544 §6.2: TCP candidates pair by tcptype, and pairs whose local candidate is
+        // passive are pruned (the peer connects to it; its checks make the pair, §7.2). No
+        // simultaneous-open candidate is gathered.
+        if l.cand.transport == Protocol::Tcp
+            && !(l.cand.tcp_type == Some(TcpType::Active)
+                && r.tcp_type.is_some_and(|t| TcpType::Active.pairs_with(t)))
+        {
+            return None;
+        }
+        let (base, raddr, component, transport) = (l.base, r.address, r.component, r.transport);
         let priority = self.pair_priority_of(l.cand.priority, r.priority);
         if let Some(existing) = self.pairs.iter().position(|p| {
             p.component == component
-                && self.local.get(p.local).is_some_and(|x| x.base == base)
+                && self
+                    .local
+                    .get(p.local)
+                    .is_some_and(|x| x.base == base && x.cand.transport == transport)
                 && self
                     .remote
                     .get(p.remote)
-                    .is_some_and(|x| x.address == raddr)
+                    .is_some_and(|x| x.address == raddr && x.transport == transport)
                 && self.local.get(p.local).is_some_and(|x| {
                     matches!(
                         x.cand.candidate_type,
@@ -271,8 +292,25 @@ impl IceAgent {
         self.wake_checks();
     }
 
-    /// Sends a connectivity check on a pair (RFC 8445 §7.2.2, §7.2.4).
+    /// Sends a connectivity check on a pair (RFC 8445 §7.2.2, §7.2.4); a TCP pair's check goes
+    /// once its connection is established (RFC 6544 §7.1).
     pub(crate) fn send_check(&mut self, now: Instant, p: usize) {
+        if self.remote_key.is_none() || self.remote_creds.is_none() {
+            return;
+        }
+        let tcp = self
+            .pairs
+            .get(p)
+            .and_then(|q| self.local.get(q.local))
+            .is_some_and(|l| l.cand.transport != Protocol::Udp);
+        let tcp_path = if tcp {
+            match self.tcp_check_path(now, p) {
+                Some(path) => Some(path),
+                None => return,
+            }
+        } else {
+            None
+        };
         let (Some(pair), Some(key), Some(remote_creds)) =
             (self.pairs.get(p), &self.remote_key, &self.remote_creds)
         else {
@@ -288,11 +326,14 @@ impl IceAgent {
         let use_candidate = controlling && (pair.nominating || !self.config.ice2);
         // §7.2.2: PRIORITY is what a peer-reflexive candidate learnt from this check would get.
         let priority = candidate_priority(
-            CandidateType::PeerReflexive.preference(),
+            CandidateType::PeerReflexive.preference_on(local.cand.transport),
             local.local_preference,
             pair.component,
         );
-        let (source, destination) = (local.base, remote.address);
+        let (protocol, (source, destination)) = match tcp_path {
+            Some(path) => (Protocol::Tcp, path),
+            None => (Protocol::Udp, (local.base, remote.address)),
+        };
         let username = format!("{}:{}", remote_creds.ufrag, self.local_creds.ufrag);
         let id = TransactionId::random(&mut self.rng);
         let mut builder = MessageBuilder::binding_request(id)
@@ -339,15 +380,21 @@ impl IceAgent {
             self.config.check_max_transmits,
             self.config.check_max_rto.max(rto),
         );
+        let tx = if protocol == Protocol::Tcp {
+            tx.over_tcp(now, self.config.tcp_timeout)
+        } else {
+            tx
+        };
         self.transactions.push(tx);
         if let Some(pair) = self.pairs.get_mut(p) {
             if pair.state != PairState::Succeeded {
                 pair.state = PairState::InProgress;
             }
             pair.last_sent = Some(now);
+            pair.stats.requests_sent += 1;
         }
         self.counters.checks_sent += 1;
-        self.send_stun(source, destination, bytes);
+        self.send_stun_on(protocol, source, destination, bytes);
     }
 
     /// Retransmits or times out every transaction whose deadline passed.
@@ -364,14 +411,14 @@ impl IceAgent {
             match tx.on_deadline(now) {
                 TxTimer::Retransmit => {
                     let (s, d, b) = (tx.source, tx.destination, tx.bytes.clone());
-                    let kind = tx.kind;
+                    let (kind, protocol) = (tx.kind, tx.protocol);
                     self.counters.retransmits += 1;
                     if let TxKind::Check { pair, .. } | TxKind::Consent { pair } = kind
                         && let Some(pair) = self.pairs.get_mut(pair)
                     {
                         pair.last_sent = Some(now);
                     }
-                    self.send_stun(s, d, b);
+                    self.send_stun_on(protocol, s, d, b);
                     i += 1;
                 }
                 TxTimer::TimedOut => {
@@ -394,6 +441,9 @@ impl IceAgent {
                 }
                 // The valid pair it produced, if a nomination check failed on it.
                 self.update_selection(now);
+                if tx.protocol == Protocol::Tcp {
+                    self.prune_connections(false);
+                }
                 self.wake_checks();
             }
             TxKind::Check { .. } | TxKind::Consent { .. } => {}

@@ -2,8 +2,9 @@
 //! TURN servers ([`TurnServer`], the W3C `RTCIceServer` entries with `turn:`/`turns:` URLs after
 //! resolution), the transport policy (W3C `RTCIceTransportPolicy`), components, candidate options, the ICE
 //! options (`ice-lite`, `ice2`), the candidate pool, and every timer of RFC 8445 §14 (Ta,
-//! check RTO), RFC 8489 §6.2.1 (RTO, Rc, Rm), RFC 7675 (consent) and RFC 8445 §11 (keepalive), and
-//! whether remote mDNS candidates are resolved.
+//! check RTO), RFC 8489 §6.2.1 (RTO, Rc, Rm), RFC 7675 (consent) and RFC 8445 §11 (keepalive), the
+//! ICE-TCP limits (RFC 6544), whether remote mDNS candidates are resolved and whether our own
+//! host addresses are hidden behind mDNS names (draft-ietf-mmusic-mdns-ice-candidates).
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -149,8 +150,8 @@ pub struct IceConfig {
     pub expect_relay_candidates: bool,
     /// W3C `iceCandidatePoolSize`: when non-zero, [`IceAgent::pre_gather`](crate::IceAgent::pre_gather)
     /// may gather before candidates are wanted; they are announced by
-    /// [`IceAgent::gather`](crate::IceAgent::gather). One agent holds one generation of
-    /// candidates, so a pool of N is N agents held by the caller.
+    /// [`IceAgent::gather`](crate::IceAgent::gather). One agent holds one set of candidates (one
+    /// transport); a pool of N sets is a [`CandidatePool`](crate::CandidatePool).
     pub candidate_pool_size: u8,
     /// Ta, the pacing of connectivity checks (RFC 8445 §14.2; 50 ms by default).
     pub ta: Duration,
@@ -195,6 +196,18 @@ pub struct IceConfig {
     /// from the first IPv4 local socket, draft-ietf-mmusic-mdns-ice-candidates §3.2.1); when
     /// `false` they are ignored and counted in `ignored_candidates`.
     pub mdns: bool,
+    /// Hide the addresses of our host candidates behind random `<uuid>.local` names, as
+    /// browsers do (draft-ietf-mmusic-mdns-ice-candidates §3.1): the candidates are signalled
+    /// with the names, server-reflexive ones with `raddr 0.0.0.0 rport 0`, and an mDNS
+    /// responder the agent owns answers queries for the names on the runtime's mDNS sockets
+    /// ([`IceAgent::add_mdns_socket`](crate::IceAgent::add_mdns_socket)).
+    pub mdns_host_names: bool,
+    /// How long a TCP connection attempt, or a check over TCP (sent once, RFC 8489 §6.2.2),
+    /// may take before its pair fails (RFC 6544).
+    pub tcp_timeout: Duration,
+    /// The most TCP connections the agent keeps (opened and accepted); more accepted ones are
+    /// refused.
+    pub max_tcp_connections: usize,
 }
 
 impl Default for IceConfig {
@@ -226,6 +239,9 @@ impl Default for IceConfig {
             max_pairs: 100,
             max_remote_candidates: 200,
             mdns: true,
+            mdns_host_names: false,
+            tcp_timeout: Duration::from_secs(8),
+            max_tcp_connections: 32,
         }
     }
 }

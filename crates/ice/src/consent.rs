@@ -1,12 +1,14 @@
 //! Consent freshness (RFC 7675) and keepalives (RFC 8445 §11) on the selected pairs: a Binding
-//! request every 4–6 s (randomised around the configured interval, §5.1), consent lost after
-//! 30 s without an authenticated response (the pair fails and no more data may be sent on it),
-//! and a Binding indication when nothing was sent for Tr (15 s).
+//! request every 4–6 s (randomised around the configured interval, §5.1; on a TCP pair sent
+//! once, the stream being reliable), consent lost after 30 s without an authenticated response
+//! (the pair fails and no more data may be sent on it), and a Binding indication when nothing
+//! was sent for Tr (15 s).
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rtcpeer_stun::{MessageBuilder, TransactionId};
+use rtcpeer_types::Protocol;
 
 use crate::agent::IceAgent;
 use crate::candidate::{CandidateType, candidate_priority};
@@ -69,22 +71,22 @@ impl IceAgent {
     }
 
     fn send_consent(&mut self, now: Instant, p: usize) {
+        let Some((protocol, source, destination)) = self.pair_path(p) else {
+            return;
+        };
         let (Some(pair), Some(key), Some(remote_creds)) =
             (self.pairs.get(p), &self.remote_key, &self.remote_creds)
         else {
             return;
         };
-        let (Some(local), Some(remote)) =
-            (self.local.get(pair.local), self.remote.get(pair.remote))
-        else {
+        let Some(local) = self.local.get(pair.local) else {
             return;
         };
         let priority = candidate_priority(
-            CandidateType::PeerReflexive.preference(),
+            CandidateType::PeerReflexive.preference_on(local.cand.transport),
             local.local_preference,
             pair.component,
         );
-        let (source, destination) = (local.base, remote.address);
         let username = format!("{}:{}", remote_creds.ufrag, self.local_creds.ufrag);
         let id = TransactionId::random(&mut self.rng);
         let builder = MessageBuilder::binding_request(id)
@@ -113,12 +115,18 @@ impl IceAgent {
             4,
             self.config.check_max_rto.max(rto),
         );
+        let tx = if protocol == Protocol::Udp {
+            tx
+        } else {
+            tx.over_tcp(now, self.config.consent_interval)
+        };
         self.transactions.push(tx);
         if let Some(pair) = self.pairs.get_mut(p) {
             pair.last_sent = Some(now);
+            pair.stats.consent_requests_sent += 1;
         }
         self.counters.consent_checks_sent += 1;
-        self.send_stun(source, destination, bytes);
+        self.send_stun_on(protocol, source, destination, bytes);
     }
 
     fn send_keepalive(&mut self, now: Instant, p: usize) {
@@ -126,15 +134,13 @@ impl IceAgent {
             return;
         };
         pair.last_sent = Some(now);
-        let (l, r) = (pair.local, pair.remote);
-        let (Some(local), Some(remote)) = (self.local.get(l), self.remote.get(r)) else {
+        let Some((protocol, source, destination)) = self.pair_path(p) else {
             return;
         };
-        let (source, destination) = (local.base, remote.address);
         let id = TransactionId::random(&mut self.rng);
         if let Ok(bytes) = MessageBuilder::binding_indication(id).fingerprint().build() {
             self.counters.keepalives_sent += 1;
-            self.send_stun(source, destination, Bytes::from(bytes));
+            self.send_stun_on(protocol, source, destination, Bytes::from(bytes));
         }
     }
 }

@@ -11,6 +11,9 @@ pub enum SendError {
     /// The agent is closed.
     #[error("the ICE agent is closed")]
     Closed,
+    /// The packet is longer than a TCP path's framing carries (65,535 bytes, RFC 4571).
+    #[error("{0} bytes is too long for the TCP path")]
+    TooLong(usize),
 }
 
 /// Why a candidate or credential handed to the agent was refused.

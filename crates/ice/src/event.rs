@@ -48,6 +48,8 @@ pub enum IceEvent {
         error_text: String,
     },
     /// A datagram that is not STUN (DTLS, SRTP, ...) arrived from a known remote candidate on a
-    /// local candidate's base (or on the old selected pair during an ICE restart).
+    /// local candidate's base (or on the old selected pair during an ICE restart). On a TCP
+    /// pair it is one RFC 4571 frame's packet, with [`Protocol::Tcp`](rtcpeer_types::Protocol)
+    /// and the connection's 5-tuple.
     Data(Receive),
 }

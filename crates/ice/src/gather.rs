@@ -3,8 +3,9 @@
 //! retransmissions), relayed candidates from the owned TURN clients ([`crate::relay`]) or
 //! handed in by an external TURN glue; local preferences for
 //! multi-homed and dual-stack hosts (RFC 8445 §5.1.2.1, RFC 8421), redundancy elimination
-//! (§5.1.3), the candidate pool and the announcement of candidates and end-of-candidates
-//! (RFC 8838 §4, §8.1).
+//! (§5.1.3), pre-gathering for the candidate pool and the announcement of candidates and
+//! end-of-candidates (RFC 8838 §4, §8.1). TCP host candidates are made in [`crate::tcp`], and
+//! host addresses hidden behind mDNS names in [`crate::publish`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
@@ -190,6 +191,9 @@ impl IceAgent {
         for index in 0..self.interfaces.len() {
             self.gather_interface(now, index);
         }
+        for index in 0..self.tcp.interfaces.len() {
+            self.gather_tcp(index);
+        }
     }
 
     /// Makes the host candidate of one interface and starts its STUN transactions and TURN
@@ -215,7 +219,7 @@ impl IceAgent {
         }
         let local_preference = local_preference(ip, index);
         let foundation = compute_foundation(CandidateType::Host, ip, None, Protocol::Udp);
-        let cand = Candidate::new(
+        let mut cand = Candidate::new(
             foundation,
             component,
             Protocol::Udp,
@@ -223,6 +227,7 @@ impl IceAgent {
             addr,
             CandidateType::Host,
         );
+        self.hide_host_address(&mut cand);
         let local = self.push_local(cand, addr, local_preference, true);
         if ip.is_loopback() || link_local {
             return;
@@ -268,6 +273,7 @@ impl IceAgent {
         cand.generation = Some(self.generation);
         cand.ufrag = Some(self.local_creds.ufrag.clone());
         let index = self.local.len();
+        let to_signal = to_signal && self.may_signal(&cand);
         self.local.push(LocalCandidate {
             cand,
             base,
@@ -307,10 +313,9 @@ impl IceAgent {
             // RFC 8445 §5.1.3: a reflexive address equal to its base, or one already known for
             // the same base, is redundant.
             let redundant = mapped == base
-                || self
-                    .local
-                    .iter()
-                    .any(|l| l.cand.address == mapped && l.base == base);
+                || self.local.iter().any(|l| {
+                    l.cand.address == mapped && l.base == base && l.cand.transport == Protocol::Udp
+                });
             if !redundant {
                 let foundation = compute_foundation(
                     CandidateType::ServerReflexive,
@@ -327,6 +332,7 @@ impl IceAgent {
                     CandidateType::ServerReflexive,
                 );
                 cand.related_address = Some(base);
+                self.hide_host_address(&mut cand);
                 tracing::debug!(mapped = %Pii(mapped), "server-reflexive candidate");
                 self.push_local(cand, base, local_preference, true);
             }

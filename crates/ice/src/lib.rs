@@ -5,7 +5,12 @@
 //! the last through TURN clients it owns (`rtcpeer-turn`) or from an external TURN glue; priorities and foundations; SDP strings), the checklist and its
 //! connectivity checks, nomination, consent and keepalives, ICE restarts, and the demultiplexing
 //! of STUN from application data on the candidate pairs, and the resolution of remote mDNS `.local`
-//! candidates (draft-ietf-mmusic-mdns-ice-candidates) through an `rtcpeer-mdns` resolver it owns. It has no socket, clock or thread:
+//! candidates (draft-ietf-mmusic-mdns-ice-candidates) through an `rtcpeer-mdns` resolver it owns,
+//! and, optionally, hiding its own host addresses behind `.local` names an `rtcpeer-mdns`
+//! responder it owns answers for. ICE-TCP (RFC 6544): TCP host candidates (active and passive),
+//! with the connections their checks and data run on opened, accepted and closed by the
+//! runtime on the agent's [`TcpCommand`]s, and RFC 4571 framing. [`CandidatePool`] holds the
+//! W3C `iceCandidatePoolSize` pre-gathered candidate sets. It has no socket, clock or thread:
 //! the runtime feeds it datagrams ([`IceAgent::handle_receive`]), time
 //! ([`IceAgent::handle_timeout`]) and commands, and drains [`IceAgent::poll_transmit`],
 //! [`IceAgent::poll_event`] and [`IceAgent::poll_timeout`].
@@ -56,26 +61,38 @@ mod config;
 mod consent;
 mod error;
 mod event;
+mod framing;
 mod gather;
 mod lifecycle;
 mod mdns;
 mod pair;
+mod pair_stats;
+mod path;
+mod pool;
+mod publish;
 mod relay;
 mod response;
 mod state;
 mod stats;
+mod tcp;
 mod transaction;
 
 pub use agent::{Credentials, IceAgent};
-pub use candidate::{Candidate, CandidateParseError, CandidateType, RemoteCandidateInput, TcpType};
+pub use candidate::{
+    Candidate, CandidateParseError, CandidateType, RemoteCandidateInput, TcpType,
+    tcp_local_preference,
+};
 pub use config::{IceConfig, IceTransportPolicy, TurnServer};
 pub use error::{IceError, SendError};
 pub use event::IceEvent;
 pub use gather::RelayCandidate;
 pub use pair::{PairState, pair_priority};
+pub use pair_stats::{CandidatePairInfo, CandidateServer, PairCounters, TrafficCounters};
+pub use pool::{CandidatePool, PoolError};
 /// The mDNS names and resolver counters of remote mDNS candidates, from `rtcpeer-mdns`.
-pub use rtcpeer_mdns::{LocalName, ResolverStats};
+pub use rtcpeer_mdns::{LocalName, ResolverStats, ResponderStats};
 /// The TURN transports and TLS settings of [`TurnServer`], from `rtcpeer-turn`.
 pub use rtcpeer_turn::{TlsSettings, TurnTransport};
 pub use state::{IceConnectionState, IceGatheringState, IceRole};
 pub use stats::IceCounters;
+pub use tcp::{TcpCommand, TcpConnectionId};

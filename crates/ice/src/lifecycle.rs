@@ -2,7 +2,8 @@
 //! from the checklist, gathering, end-of-candidates, consent and received traffic, with the
 //! PAC timer of RFC 8863 holding off `failed`), and ICE
 //! restarts (RFC 8445 §9), local ([`IceAgent::restart`]) or by the peer (new remote
-//! credentials), during which the old selected pair keeps carrying data.
+//! credentials), during which the old selected pair keeps carrying data (on a TCP pair, its
+//! connection stays open; the others are closed).
 
 use std::time::Instant;
 
@@ -133,11 +134,14 @@ impl IceAgent {
     /// Keeps the selected pairs as data paths while new pairs are found.
     fn keep_previous_paths(&mut self) {
         for component in 1..=self.config.components {
-            let path = self.selected_path(component);
-            if let Some((local, remote)) = path {
+            let path = self
+                .selected_index(component)
+                .and_then(|p| self.pair_path(p));
+            if let Some((protocol, local, remote)) = path {
                 self.previous_paths.retain(|p| p.component != component);
                 self.previous_paths.push(PreviousPath {
                     component,
+                    protocol,
                     local,
                     remote,
                 });
@@ -204,6 +208,7 @@ impl IceAgent {
         );
         self.previous_local = Some((old, old_key));
         self.generation = self.generation.wrapping_add(1);
+        self.close_connections_for_restart();
         self.local.clear();
         self.transactions.clear();
         self.relay_done = false;
@@ -219,6 +224,7 @@ impl IceAgent {
     /// The peer restarted (new remote credentials): its candidates and all pairs go.
     pub(crate) fn remote_restarted(&mut self) {
         self.reset_checks();
+        self.close_connections_for_restart();
         self.remote.clear();
         self.mdns.clear();
         self.remote_eoc = false;

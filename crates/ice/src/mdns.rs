@@ -192,6 +192,14 @@ impl IceAgent {
         }
     }
 
+    /// A datagram read from an mDNS socket: a multicast answer may resolve a name.
+    pub(crate) fn mdns_resolver_receive(&mut self, now: Instant, rx: &Receive) {
+        if let Some(resolver) = self.mdns.resolver.as_mut() {
+            resolver.handle_receive(now, rx);
+            self.drain_mdns();
+        }
+    }
+
     /// Moves the resolver's queries to the agent's output and acts on its events.
     fn drain_mdns(&mut self) {
         let Some(resolver) = self.mdns.resolver.as_mut() else {

@@ -1,7 +1,10 @@
 //! Candidate pairs (RFC 8445 §6.1.2): the pair priority formula (§6.1.2.3), pair states
-//! (§6.1.2.6) and the per-pair bookkeeping of checks, nomination (§8.1) and consent (RFC 7675).
+//! (§6.1.2.6) and the per-pair bookkeeping of checks, nomination (§8.1), consent (RFC 7675) and,
+//! for TCP pairs, the connection they run on (RFC 6544 §7).
 
 use std::time::Instant;
+
+use crate::tcp::TcpConnectionId;
 
 /// The state of a candidate pair (RFC 8445 §6.1.2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,6 +57,12 @@ pub(crate) struct Pair {
     pub last_sent: Option<Instant>,
     /// The last authenticated response on the pair (RFC 7675 consent).
     pub last_response: Option<Instant>,
+    /// Counters for the W3C stats (`RTCIceCandidatePairStats`).
+    pub stats: crate::pair_stats::PairCounters,
+    /// A TCP pair's connection (opened for its checks, or accepted with the peer's check).
+    pub conn: Option<TcpConnectionId>,
+    /// A TCP pair's check waits for its connection to be established.
+    pub awaiting_connection: bool,
 }
 
 impl Pair {
@@ -72,6 +81,9 @@ impl Pair {
             last_received: None,
             last_sent: None,
             last_response: None,
+            stats: crate::pair_stats::PairCounters::default(),
+            conn: None,
+            awaiting_connection: false,
         }
     }
 

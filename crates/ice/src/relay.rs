@@ -7,7 +7,8 @@
 //! the agent sends from a relayed address (Send indication or ChannelData) and unwrapping what
 //! the server relays back (Data indication or ChannelData) as if it arrived on the relayed
 //! address; the clients' refresh timers; and W3C `icecandidateerror` events for STUN and TURN
-//! failures.
+//! failures. A server reached over IPv6 is asked for an IPv6 relayed address
+//! (REQUESTED-ADDRESS-FAMILY, RFC 8656 §7.1), over IPv4 for the default IPv4 one.
 //!
 //! Relayed candidates from an external TURN glue
 //! ([`IceAgent::add_relay_candidate`](crate::IceAgent::add_relay_candidate)) still work: a
@@ -16,7 +17,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use rtcpeer_turn::{TurnClient, TurnConfig, TurnError, TurnEvent};
+use rtcpeer_turn::{AddressFamily, TurnClient, TurnConfig, TurnError, TurnEvent};
 use rtcpeer_types::{Pii, Protocol, Receive, Transmit};
 
 use crate::agent::IceAgent;
@@ -126,8 +127,13 @@ impl IceAgent {
                     }
                 }
             }
-            let config = TurnConfig::new(address, local, &server.username, &server.credential)
+            let mut config = TurnConfig::new(address, local, &server.username, &server.credential)
                 .with_transport(server.transport.clone());
+            if address.is_ipv6() {
+                // RFC 8656 §7.1: a server asked nothing relays on IPv4; from an IPv6 socket an
+                // IPv6 relay is wanted, as libwebrtc asks.
+                config = config.with_requested_family(AddressFamily::Ipv6);
+            }
             let url = server.url();
             let mut client = match TurnClient::new(config, self.rng.fork()) {
                 Ok(c) => c,
@@ -172,7 +178,10 @@ impl IceAgent {
     /// that TURN client (ChannelData if a channel to the peer is bound, else a Send indication)
     /// and goes to the TURN server; otherwise it goes out as it is.
     pub(crate) fn queue_transmit(&mut self, t: Transmit) {
-        let Some(r) = self.relay_for_base(t.source) else {
+        let relay = (t.protocol == Protocol::Udp)
+            .then(|| self.relay_for_base(t.source))
+            .flatten();
+        let Some(r) = relay else {
             self.transmits.push_back(t);
             return;
         };
@@ -353,7 +362,11 @@ impl IceAgent {
         let remotes: Vec<IpAddr> = self
             .remote
             .iter()
-            .filter(|c| c.component == component && c.address.is_ipv4() == relayed.is_ipv4())
+            .filter(|c| {
+                c.component == component
+                    && c.transport == Protocol::Udp
+                    && c.address.is_ipv4() == relayed.is_ipv4()
+            })
             .map(|c| c.address.ip())
             .collect();
         if let Some(relay) = self.relays.get_mut(r) {
@@ -390,6 +403,9 @@ impl IceAgent {
         else {
             return false;
         };
+        if local.cand.transport != Protocol::Udp {
+            return self.tcp_check_blocked(p);
+        }
         self.relay_for_base(local.base)
             .and_then(|r| self.relays.get(r))
             .is_some_and(|r| !r.client.has_permission(remote.address.ip()))
@@ -452,7 +468,11 @@ impl IceAgent {
         error_text: String,
     ) {
         let exposed = self.local.iter().any(|l| {
-            l.cand.candidate_type == CandidateType::Host && l.cand.address == local && l.signaled
+            l.cand.candidate_type == CandidateType::Host
+                && l.cand.transport == Protocol::Udp
+                && l.cand.address == local
+                && l.cand.mdns_name.is_none()
+                && l.signaled
         });
         self.emit(IceEvent::CandidateError {
             address: exposed.then_some(local.ip()),

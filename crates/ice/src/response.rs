@@ -29,7 +29,9 @@ impl IceAgent {
         let Some(tx) = self.transactions.get(ti) else {
             return;
         };
-        let symmetric = rx.source == tx.destination && rx.destination == tx.source;
+        let symmetric = rx.source == tx.destination
+            && rx.destination == tx.source
+            && rx.protocol == tx.protocol;
         if msg.has_fingerprint() && msg.verify_fingerprint().is_err() {
             self.counters.bad_fingerprint += 1;
             return;
@@ -64,6 +66,7 @@ impl IceAgent {
                     }
                     return;
                 }
+                self.count_response(now, &tx);
                 match tx.kind {
                     TxKind::Check { .. } => self.on_check_response(now, &tx, msg),
                     TxKind::Consent { pair } => {
@@ -125,7 +128,13 @@ impl IceAgent {
             return;
         };
         let (local, remote, component) = (pair.local, pair.remote, pair.component);
-        let local = self.discover_local(local, mapped, priority, component);
+        // Over TCP the connection is the path: the mapped address names its ephemeral port (or
+        // a NAT's), which no other path could use, so no peer-reflexive candidate is learnt.
+        let local = if tx.protocol == Protocol::Udp {
+            self.discover_local(local, mapped, priority, component)
+        } else {
+            local
+        };
         let v = if local == self.pairs.get(p).map_or(usize::MAX, |q| q.local) {
             p
         } else {
@@ -171,7 +180,10 @@ impl IceAgent {
             return checked;
         };
         if let Some(i) = self.local.iter().position(|l| {
-            l.cand.address == mapped && l.base == base && l.cand.component == component
+            l.cand.address == mapped
+                && l.base == base
+                && l.cand.component == component
+                && l.cand.transport == Protocol::Udp
         }) {
             return i;
         }
@@ -318,6 +330,7 @@ impl IceAgent {
             if let Some(s) = self.selected.get_mut(slot) {
                 *s = best;
             }
+            self.traffic.on_selected_pair_change(component);
             let Some(b) = best else { continue };
             self.previous_paths.retain(|p| p.component != component);
             let Some(pair) = self.pairs.get(b) else {
@@ -328,14 +341,16 @@ impl IceAgent {
                 continue;
             };
             tracing::debug!(component, local = %Pii(l.base), remote = %Pii(r.address), "selected pair");
-            let (base, peer) = (l.base, r.address);
+            let (base, peer, udp) = (l.base, r.address, l.cand.transport == Protocol::Udp);
             let event = IceEvent::SelectedPairChanged {
                 component,
                 local: l.cand.clone(),
                 remote: r.clone(),
             };
             self.emit(event);
-            self.bind_relay_channel(now, base, peer);
+            if udp {
+                self.bind_relay_channel(now, base, peer);
+            }
             if self.consent_next.is_none() && !self.config.ice_lite {
                 self.consent_next = Some(now + self.consent_delay());
             }
@@ -360,6 +375,10 @@ impl IceAgent {
                     tx.cancel();
                 }
             }
+        }
+        if self.checklist == ChecklistState::Completed && !self.tcp.conns.is_empty() {
+            // RFC 6544: the connections of pairs that were not selected are not needed now.
+            self.prune_connections(true);
         }
     }
 }

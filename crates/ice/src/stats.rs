@@ -48,4 +48,9 @@ pub struct IceCounters {
     /// Remote mDNS candidates dropped: the lookup failed or timed out, the name had several
     /// addresses (draft §3.2.1), or it could not be started.
     pub mdns_unresolved: u64,
+    /// TCP connections the agent asked for that failed or timed out (RFC 6544 §7.1).
+    pub tcp_connect_failures: u64,
+    /// TCP connections the runtime accepted that the agent refused (no passive candidate at
+    /// the listener, too many connections).
+    pub tcp_connections_refused: u64,
 }

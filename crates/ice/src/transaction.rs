@@ -1,12 +1,14 @@
 //! STUN client transactions (RFC 8489 §6.2.1): a request sent, retransmitted with a doubling
 //! RTO up to Rc times, then timed out after Rm * RTO; or cancelled (RFC 8445 §7.3.1.4: no more
-//! retransmissions, but a response is still accepted until the timeout).
+//! retransmissions, but a response is still accepted until the timeout). Over a TCP
+//! connection a request is sent once and times out as a whole (RFC 8489 §6.2.2).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rtcpeer_stun::TransactionId;
+use rtcpeer_types::Protocol;
 
 /// What a transaction is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +36,8 @@ pub(crate) enum TxKind {
 pub(crate) struct Transaction {
     pub id: TransactionId,
     pub kind: TxKind,
+    /// UDP, or TCP for a request on an ICE-TCP connection.
+    pub protocol: Protocol,
     pub source: SocketAddr,
     pub destination: SocketAddr,
     pub bytes: Bytes,
@@ -81,6 +85,7 @@ impl Transaction {
         Transaction {
             id,
             kind,
+            protocol: Protocol::Udp,
             source,
             destination,
             bytes,
@@ -92,6 +97,16 @@ impl Transaction {
             deadline: now + if max_transmits > 1 { rto } else { final_wait },
             cancelled: false,
         }
+    }
+
+    /// The same transaction on a TCP connection (sent at `now`): no retransmission, a timeout
+    /// of `timeout` (RFC 8489 §6.2.2).
+    pub(crate) fn over_tcp(mut self, now: Instant, timeout: Duration) -> Self {
+        self.protocol = Protocol::Tcp;
+        self.max_transmits = 1;
+        self.final_wait = timeout;
+        self.deadline = now + timeout;
+        self
     }
 
     /// Called at or after the deadline: either the request is sent again (and the next deadline
@@ -179,5 +194,27 @@ mod tests {
         }
         tx.cancel();
         assert_eq!(tx.on_deadline(at), TxTimer::TimedOut);
+    }
+
+    #[test]
+    fn over_tcp_is_sent_once() {
+        #[allow(clippy::disallowed_methods)]
+        let t0 = Instant::now();
+        let mut tx = Transaction::new(
+            TransactionId::new([0; 12]),
+            TxKind::Consent { pair: 0 },
+            "10.0.0.1:1".parse().unwrap(),
+            "10.0.0.2:2".parse().unwrap(),
+            Bytes::new(),
+            t0,
+            Duration::from_millis(500),
+            Duration::from_secs(3),
+            7,
+            Duration::from_secs(3),
+        )
+        .over_tcp(t0, Duration::from_secs(8));
+        assert_eq!(tx.protocol, Protocol::Tcp);
+        assert_eq!(tx.deadline, t0 + Duration::from_secs(8));
+        assert_eq!(tx.on_deadline(tx.deadline), TxTimer::TimedOut);
     }
 }

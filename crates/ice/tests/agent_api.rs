@@ -356,7 +356,8 @@ fn remote_candidates_that_cannot_be_used_are_ignored() {
     let mut a = agent();
     let before = a.remote_candidates().len();
     for line in [
-        "candidate:1 1 tcp 1 192.0.2.9 9 typ host tcptype active",
+        // RFC 6544 §4.5: a TCP candidate must say its tcptype.
+        "candidate:1 1 tcp 1 192.0.2.9 9 typ host",
         "candidate:1 2 udp 1 192.0.2.9 9 typ host",
         "candidate:1 1 udp 1 192.0.2.9 9 typ host ufrag oldU",
         "candidate:1 1 udp 1 0.0.0.0 9 typ host",

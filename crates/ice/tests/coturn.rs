@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -55,8 +55,8 @@ struct Host {
 }
 
 impl Host {
-    fn new(config: IceConfig, seed: u64) -> Host {
-        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    fn new(config: IceConfig, seed: u64, ip: IpAddr) -> Host {
+        let udp = UdpSocket::bind(SocketAddr::new(ip, 0)).unwrap();
         udp.set_nonblocking(true).unwrap();
         let local = udp.local_addr().unwrap();
         let mut agent = IceAgent::new(config, Rng::from_seed(seed));
@@ -227,6 +227,7 @@ fn run_until(
 }
 
 /// Two relay-only agents through coturn over `transport`, then numbered datagrams both ways.
+/// The agents' sockets are of the server's family, and so are their relayed addresses.
 fn scenario(server: SocketAddr, transport: TurnTransport) {
     let protocol = transport.protocol();
     let config = IceConfig {
@@ -235,8 +236,8 @@ fn scenario(server: SocketAddr, transport: TurnTransport) {
         include_loopback: true,
         ..IceConfig::default()
     };
-    let mut a = Host::new(config.clone(), 1);
-    let mut b = Host::new(config, 2);
+    let mut a = Host::new(config.clone(), 1, server.ip());
+    let mut b = Host::new(config, 2, server.ip());
     a.agent.set_role(true);
     let (ca, cb) = (
         a.agent.local_credentials().clone(),
@@ -254,6 +255,11 @@ fn scenario(server: SocketAddr, transport: TurnTransport) {
         assert!(h.errors.is_empty(), "{:?}", h.errors);
         assert_eq!(h.candidates.len(), 1, "{:?}", h.candidates);
         assert_eq!(h.candidates[0].candidate_type, CandidateType::Relayed);
+        assert_eq!(
+            h.candidates[0].address.is_ipv6(),
+            server.is_ipv6(),
+            "relayed in the server's family"
+        );
         let (local, remote) = h.agent.selected_pair(1).unwrap();
         assert_eq!(local.candidate_type, CandidateType::Relayed);
         assert_eq!(remote.candidate_type, CandidateType::Relayed);
@@ -326,5 +332,100 @@ fn relay_only_agents_connect_through_coturn_over_tls() {
     scenario(
         SocketAddr::from(([127, 0, 0, 1], coturn.tls_port)),
         TurnTransport::Tls(settings),
+    );
+}
+
+/// coturn on `::1` only, relaying on `::1`, over UDP and TCP (the shared launcher listens on
+/// 127.0.0.1).
+struct Coturn6 {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl Coturn6 {
+    fn start(bin: &std::path::Path) -> Coturn6 {
+        let port = rtcpeer_testkit::coturn::free_port();
+        let dir =
+            std::env::temp_dir().join(format!("rtcpeer-coturn6-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = std::fs::File::create(dir.join("turnserver.log")).unwrap();
+        let child = std::process::Command::new(bin)
+            .args([
+                "-n",
+                "--listening-ip=::1",
+                "--relay-ip=::1",
+                "--lt-cred-mech",
+                "--user",
+                &format!("{USER}:{PASS}"),
+                "--realm",
+                rtcpeer_testkit::coturn::REALM,
+                "--allow-loopback-peers",
+                "--no-cli",
+                "--no-multicast-peers",
+                "--no-dtls",
+                "--no-tls",
+                "--log-file=stdout",
+                "--simple-log",
+            ])
+            .arg(format!("--listening-port={port}"))
+            .arg(format!(
+                "--pidfile={}",
+                dir.join("turnserver.pid").display()
+            ))
+            .arg(format!("--userdb={}", dir.join("turndb").display()))
+            .stdout(std::process::Stdio::from(log.try_clone().unwrap()))
+            .stderr(std::process::Stdio::from(log))
+            .spawn()
+            .expect("start turnserver");
+        Coturn6 { child, dir, port }
+    }
+}
+
+impl Drop for Coturn6 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking()
+            && let Ok(log) = std::fs::read_to_string(self.dir.join("turnserver.log"))
+        {
+            eprintln!("---- turnserver log ----\n{log}");
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Whether this host can bind `::1` (IPv6 may be disabled in a container).
+fn ipv6_loopback() -> bool {
+    let ok = UdpSocket::bind((Ipv6Addr::LOCALHOST, 0)).is_ok();
+    if !ok {
+        eprintln!("NOTICE: no IPv6 loopback; skipping an IPv6 coturn test");
+    }
+    ok
+}
+
+#[test]
+fn ipv6_relays_through_coturn_over_udp() {
+    let Some(bin) = turnserver() else { return };
+    if !ipv6_loopback() {
+        return;
+    }
+    let coturn = Coturn6::start(&bin);
+    scenario(
+        SocketAddr::from((Ipv6Addr::LOCALHOST, coturn.port)),
+        TurnTransport::Udp,
+    );
+}
+
+#[test]
+fn ipv6_relays_through_coturn_over_tcp() {
+    let Some(bin) = turnserver() else { return };
+    if !ipv6_loopback() {
+        return;
+    }
+    let coturn = Coturn6::start(&bin);
+    scenario(
+        SocketAddr::from((Ipv6Addr::LOCALHOST, coturn.port)),
+        TurnTransport::Tcp,
     );
 }

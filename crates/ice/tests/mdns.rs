@@ -6,12 +6,10 @@
 
 mod support;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use bytes::{BufMut, BytesMut};
 use rtcpeer_ice::{Candidate, CandidateParseError, CandidateType, IceConfig, RemoteCandidateInput};
-use rtcpeer_mdns::{LocalName, MDNS_IPV4, MDNS_PORT, Responder, ResponderConfig, is_mdns_group};
+use rtcpeer_mdns::{LocalName, Responder, ResponderConfig, is_mdns_group};
 use rtcpeer_netsim::{Endpoint, HostId, Network, SeedGuard, Zone};
 use rtcpeer_types::{Protocol, Receive, Transmit};
 use support::*;
@@ -21,46 +19,6 @@ const RESPONDER: &str = "10.0.0.3:5353";
 const A: &str = "10.0.0.1:5000";
 const B: &str = "10.0.0.2:6000";
 
-/// The link's multicast: each datagram it receives goes to every member, prefixed with the
-/// sender's IPv4 address and port (4 + 2 bytes).
-struct Hub {
-    members: Vec<SocketAddr>,
-    out: Vec<Transmit>,
-}
-
-impl Endpoint for Hub {
-    fn handle_receive(&mut self, _now: Instant, rx: Receive) {
-        let IpAddr::V4(v4) = rx.source.ip() else {
-            return;
-        };
-        let mut b = BytesMut::with_capacity(6 + rx.contents.len());
-        b.put_slice(&v4.octets());
-        b.put_u16(rx.source.port());
-        b.put_slice(&rx.contents);
-        let contents = b.freeze();
-        for &m in &self.members {
-            if m.ip() != rx.source.ip() {
-                self.out.push(Transmit {
-                    protocol: Protocol::Udp,
-                    source: sa(HUB),
-                    destination: m,
-                    contents: contents.clone(),
-                });
-            }
-        }
-    }
-
-    fn handle_timeout(&mut self, _now: Instant) {}
-
-    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
-        self.out.pop()
-    }
-
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        None
-    }
-}
-
 /// A host running only an mDNS responder, joined to the hub.
 struct ResponderHost {
     responder: Responder,
@@ -68,23 +26,7 @@ struct ResponderHost {
 
 impl Endpoint for ResponderHost {
     fn handle_receive(&mut self, now: Instant, rx: Receive) {
-        let rx = if rx.source == sa(HUB) {
-            // Unwrap the hub's copy: from the original sender to the group.
-            let c = &rx.contents;
-            let (Some(ip), Some(port)) = (c.get(0..4), c.get(4..6)) else {
-                return;
-            };
-            let ip = Ipv4Addr::new(ip[0], ip[1], ip[2], ip[3]);
-            let port = u16::from_be_bytes([port[0], port[1]]);
-            Receive {
-                protocol: rx.protocol,
-                source: SocketAddr::new(IpAddr::V4(ip), port),
-                destination: SocketAddr::new(IpAddr::V4(MDNS_IPV4), MDNS_PORT),
-                contents: rx.contents.slice(6..),
-            }
-        } else {
-            rx
-        };
+        let rx = MdnsHub::unwrap(sa(HUB), rx);
         self.responder.handle_receive(now, &rx);
     }
 
@@ -138,10 +80,7 @@ fn lan(a_config: IceConfig) -> Lan {
         "hub",
         Zone::Internet,
         &[sa(HUB).ip()],
-        Hub {
-            members: vec![sa(RESPONDER)],
-            out: Vec::new(),
-        },
+        MdnsHub::new(sa(HUB), vec![sa(RESPONDER)]),
     )
     .unwrap();
     exchange_credentials(&mut net, a, b);

@@ -177,6 +177,14 @@ impl Responder {
         &self.config
     }
 
+    /// Also sends multicast responses, announcements and goodbyes from `source` (an mDNS
+    /// socket the runtime opened after the responder was made).
+    pub fn add_source(&mut self, source: SocketAddr) {
+        if !self.config.sources.contains(&source) {
+            self.config.sources.push(source);
+        }
+    }
+
     /// The counters.
     pub fn stats(&self) -> ResponderStats {
         self.stats

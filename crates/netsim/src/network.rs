@@ -15,9 +15,11 @@ use rtcpeer_types::{Protocol, Rng};
 use crate::capture::{Capture, CaptureScope};
 use crate::conditions::LinkConditions;
 use crate::endpoint::Endpoint;
+use crate::firewall::Firewall;
 use crate::link::Link;
 use crate::nat::{Nat, NatConfig, NatMapping};
 use crate::stats::{HostStats, LinkStats, NatStats, NetStats};
+use crate::tcp::{Segment, TcpState};
 use crate::topology::{Direction, HostId, IfaceId, LinkId, NatId, Zone};
 use crate::trace::{PacketInfo, TraceEvent, TraceKind, digest};
 
@@ -101,6 +103,7 @@ pub(crate) struct LinkPair {
     pub(crate) id: LinkId,
     pub(crate) up: Link,
     pub(crate) down: Link,
+    pub(crate) firewall: Firewall,
 }
 
 impl LinkPair {
@@ -120,6 +123,8 @@ pub(crate) struct Packet {
     pub(crate) source: SocketAddr,
     pub(crate) destination: SocketAddr,
     pub(crate) contents: Bytes,
+    /// A segment of a simulated TCP connection ([`crate::tcp`]); `None` for datagrams.
+    pub(crate) tcp: Option<Segment>,
 }
 
 impl Packet {
@@ -206,6 +211,7 @@ pub struct Network {
     pub(crate) capture: Option<Capture>,
     pub(crate) stall_limit: u64,
     pub(crate) stalled_steps: u64,
+    pub(crate) tcp: TcpState,
 }
 
 impl fmt::Debug for Network {
@@ -249,6 +255,7 @@ impl Network {
             capture: None,
             stall_limit: DEFAULT_STALL_LIMIT,
             stalled_steps: 0,
+            tcp: TcpState::new(seed),
         }
     }
 
@@ -386,6 +393,21 @@ impl Network {
         for i in self.link_indices(link.into())? {
             if let Some(l) = self.links.get_mut(i) {
                 l.dir(direction).set_conditions(conditions.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the firewall of a link (for [`LinkId::Host`], of every interface of the host),
+    /// replacing the one it had.
+    pub fn set_firewall(
+        &mut self,
+        link: impl Into<LinkId>,
+        firewall: Firewall,
+    ) -> Result<(), SetupError> {
+        for i in self.link_indices(link.into())? {
+            if let Some(l) = self.links.get_mut(i) {
+                l.firewall = firewall.clone();
             }
         }
         Ok(())
@@ -560,7 +582,12 @@ impl Network {
     fn new_link(&mut self, id: LinkId) -> usize {
         let up = Link::new(self.rng.fork());
         let down = Link::new(self.rng.fork());
-        self.links.push(LinkPair { id, up, down });
+        self.links.push(LinkPair {
+            id,
+            up,
+            down,
+            firewall: Firewall::default(),
+        });
         self.links.len() - 1
     }
 

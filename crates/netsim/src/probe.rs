@@ -1,5 +1,6 @@
 //! [`Probe`]: a scriptable test endpoint that sends what it is told, when it is told, and records
-//! everything it receives.
+//! everything it receives, including the events of the simulated TCP connections it is told to
+//! open, accept and close.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -9,6 +10,7 @@ use bytes::Bytes;
 use rtcpeer_types::{Protocol, Receive, Transmit};
 
 use crate::endpoint::Endpoint;
+use crate::tcp::{TcpCommand, TcpEvent};
 
 /// A test endpoint: queue datagrams to send now or at a given time, read what arrived.
 #[derive(Debug, Default)]
@@ -17,6 +19,8 @@ pub struct Probe {
     scheduled: BTreeMap<(Instant, u64), Transmit>,
     seq: u64,
     received: Vec<(Instant, Receive)>,
+    commands: VecDeque<TcpCommand>,
+    tcp_events: Vec<(Instant, TcpEvent)>,
 }
 
 impl Probe {
@@ -56,6 +60,28 @@ impl Probe {
         std::mem::take(&mut self.received)
     }
 
+    /// Queues a command for the simulated TCP.
+    pub fn tcp(&mut self, command: TcpCommand) {
+        self.commands.push_back(command);
+    }
+
+    /// The TCP events received so far, with their time.
+    pub fn tcp_events(&self) -> &[(Instant, TcpEvent)] {
+        &self.tcp_events
+    }
+
+    /// The bytes received so far on the TCP connection with this 5-tuple (as the probe sees
+    /// it), concatenated.
+    pub fn stream(&self, local: SocketAddr, remote: SocketAddr) -> Vec<u8> {
+        self.received
+            .iter()
+            .filter(|(_, r)| {
+                r.protocol == Protocol::Tcp && r.destination == local && r.source == remote
+            })
+            .flat_map(|(_, r)| r.contents.iter().copied())
+            .collect()
+    }
+
     /// Datagrams queued or scheduled but not sent yet.
     pub fn pending(&self) -> usize {
         self.now.len() + self.scheduled.len()
@@ -93,5 +119,13 @@ impl Endpoint for Probe {
 
     fn poll_timeout(&mut self) -> Option<Instant> {
         self.scheduled.keys().next().map(|&(at, _)| at)
+    }
+
+    fn poll_tcp_command(&mut self, _now: Instant) -> Option<TcpCommand> {
+        self.commands.pop_front()
+    }
+
+    fn handle_tcp_event(&mut self, now: Instant, event: TcpEvent) {
+        self.tcp_events.push((now, event));
     }
 }

@@ -14,7 +14,7 @@ use rtcpeer_types::{Protocol, Receive, Transmit};
 use crate::network::{Hop, Network, Owner, Packet, Target};
 use crate::packet;
 use crate::topology::{Direction, HostId, IfaceId, NatId, Zone};
-use crate::trace::{DropReason, Place, TraceKind};
+use crate::trace::{DropReason, PacketInfo, Place, TraceKind};
 
 /// Transmits taken from one endpoint per drain before moving on (a runaway endpoint then shows
 /// up as a stall instead of a hang).
@@ -101,6 +101,8 @@ impl Network {
             self.arrive(hop);
         }
         self.drain_all();
+        self.run_tcp_timers(now);
+        self.drain_all();
         for i in 0..self.hosts.len() {
             let host = &mut self.hosts[i];
             if host.timeout.is_some_and(|t| t <= now) {
@@ -178,10 +180,10 @@ impl Network {
     fn next_event(&self) -> Option<Instant> {
         let arrival = self.queue.keys().next().map(|&(at, _)| at);
         let timeout = self.hosts.iter().filter_map(|h| h.timeout).min();
-        let next = match (arrival, timeout) {
-            (Some(a), Some(t)) => a.min(t),
-            (a, t) => a.or(t)?,
-        };
+        let next = [arrival, timeout, self.tcp.next_timer()]
+            .into_iter()
+            .flatten()
+            .min()?;
         Some(next.max(self.now))
     }
 
@@ -208,27 +210,55 @@ impl Network {
             };
             self.send(id, t);
         }
+        for _ in 0..MAX_DRAIN {
+            let Some(host) = self.hosts.get_mut(i) else {
+                return;
+            };
+            let Some(command) = host.endpoint.poll_tcp_command(now) else {
+                break;
+            };
+            self.tcp_command(id, command);
+        }
         if let Some(host) = self.hosts.get_mut(i) {
             host.dirty = !drained;
             host.timeout = host.endpoint.poll_timeout();
         }
     }
 
-    /// Takes a transmit from a host onto its interface's link (or back to itself).
+    /// Takes a transmit from a host onto its interface's link (or back to itself); TCP bytes of
+    /// a simulated connection go into its stream ([`crate::tcp`]).
     fn send(&mut self, host: HostId, t: Transmit) {
+        self.stats.sent += 1;
+        if let Some(h) = self.hosts.get_mut(host.get() as usize) {
+            h.stats.sent += 1;
+        }
+        if t.protocol != Protocol::Udp && self.tcp_write(host, &t) {
+            return;
+        }
         let id = self.next_packet;
         self.next_packet += 1;
-        self.stats.sent += 1;
-        let source = self.resolve_source(host, t.source);
         let packet = Packet {
             id,
             protocol: t.protocol,
-            source: source.map_or(t.source, |(s, _)| s),
+            source: t.source,
             destination: t.destination,
             contents: t.contents,
+            tcp: None,
         };
-        if let Some(h) = self.hosts.get_mut(host.get() as usize) {
-            h.stats.sent += 1;
+        self.send_packet(host, packet, None);
+    }
+
+    /// Sends a packet from a host: its source is resolved (an unspecified one becomes the host's
+    /// first address of its family) unless `resolved` gives it already.
+    pub(crate) fn send_packet(
+        &mut self,
+        host: HostId,
+        mut packet: Packet,
+        resolved: Option<std::net::SocketAddr>,
+    ) {
+        let source = self.resolve_source(host, resolved.unwrap_or(packet.source));
+        if let Some((s, _)) = source {
+            packet.source = s;
         }
         if self.tracing() {
             self.emit(TraceKind::Sent {
@@ -271,7 +301,7 @@ impl Network {
 
     /// The host's source address (an unspecified one becomes the first address of its family)
     /// and the interface that has it.
-    fn resolve_source(
+    pub(crate) fn resolve_source(
         &self,
         host: HostId,
         source: std::net::SocketAddr,
@@ -298,8 +328,13 @@ impl Network {
             return;
         };
         let link_id = pair.id;
-        let result = pair.dir(dir).offer(now, wire, reliable);
         let place = Place::Link(link_id, dir);
+        let syn = packet.tcp.is_some_and(crate::tcp::Segment::is_syn);
+        if pair.firewall.blocks(packet.protocol, dir, syn) {
+            pair.dir(dir).stats.dropped_firewall += 1;
+            return self.drop_packet(place, DropReason::Firewall, &packet);
+        }
+        let result = pair.dir(dir).offer(now, wire, reliable);
         if !matches!(result, Err(DropReason::Mtu)) {
             self.capture(link, &packet);
         }
@@ -350,7 +385,7 @@ impl Network {
         }
     }
 
-    fn drop_packet(&mut self, place: Place, reason: DropReason, packet: &Packet) {
+    pub(crate) fn drop_packet(&mut self, place: Place, reason: DropReason, packet: &Packet) {
         self.stats.count_drop(reason);
         if self.tracing() {
             self.emit(TraceKind::Dropped {
@@ -466,18 +501,16 @@ impl Network {
         }
     }
 
-    /// Hands a datagram to a host's endpoint.
+    /// A packet reached a host: a datagram for its endpoint, or a segment of a simulated TCP
+    /// connection.
     fn deliver(&mut self, host: HostId, packet: Packet) {
-        let now = self.now;
-        let tracing = self.tracing();
-        let info = tracing.then(|| packet.info());
-        let Some(h) = self.hosts.get_mut(host.get() as usize) else {
-            return;
-        };
-        h.stats.received += 1;
-        h.dirty = true;
-        h.endpoint.handle_receive(
-            now,
+        if packet.tcp.is_some() {
+            return self.tcp_arrive(host, packet);
+        }
+        let id = packet.id;
+        self.hand_over(
+            host,
+            id,
             Receive {
                 protocol: packet.protocol,
                 source: packet.source,
@@ -485,6 +518,26 @@ impl Network {
                 contents: packet.contents,
             },
         );
+    }
+
+    /// Hands a datagram (or a piece of a TCP stream) to a host's endpoint; `id` is the packet
+    /// that brought it, for the trace.
+    pub(crate) fn hand_over(&mut self, host: HostId, id: u64, rx: Receive) {
+        let now = self.now;
+        let info = self.tracing().then(|| PacketInfo {
+            id,
+            protocol: rx.protocol,
+            source: rx.source,
+            destination: rx.destination,
+            len: rx.contents.len(),
+            digest: crate::trace::digest(&rx.contents),
+        });
+        let Some(h) = self.hosts.get_mut(host.get() as usize) else {
+            return;
+        };
+        h.stats.received += 1;
+        h.dirty = true;
+        h.endpoint.handle_receive(now, rx);
         self.stats.delivered += 1;
         if let Some(packet) = info {
             self.emit(TraceKind::Delivered { host, packet });

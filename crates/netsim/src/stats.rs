@@ -25,6 +25,8 @@ pub struct LinkStats {
     pub dropped_mtu: u64,
     /// Datagrams tail-dropped by a full bandwidth queue.
     pub dropped_queue: u64,
+    /// Datagrams refused by the link's firewall.
+    pub dropped_firewall: u64,
 }
 
 impl AddAssign for LinkStats {
@@ -38,6 +40,7 @@ impl AddAssign for LinkStats {
         self.reordered += o.reordered;
         self.dropped_mtu += o.dropped_mtu;
         self.dropped_queue += o.dropped_queue;
+        self.dropped_firewall += o.dropped_firewall;
     }
 }
 
@@ -100,6 +103,10 @@ pub struct NetStats {
     pub dropped_nat: u64,
     /// Of `dropped_nat`: refused by a NAT's filtering behaviour.
     pub dropped_nat_filter: u64,
+    /// Datagrams refused by link firewalls.
+    pub dropped_firewall: u64,
+    /// TCP bytes written to, or arriving for, a simulated connection that is not open.
+    pub dropped_tcp: u64,
 }
 
 impl NetStats {
@@ -117,6 +124,8 @@ impl NetStats {
             DropReason::NatNoMapping
             | DropReason::NatHairpinDisabled
             | DropReason::NatPortsExhausted => self.dropped_nat += 1,
+            DropReason::Firewall => self.dropped_firewall += 1,
+            DropReason::TcpNotConnected => self.dropped_tcp += 1,
         }
     }
 }

@@ -35,6 +35,11 @@ pub enum DropReason {
     NatHairpinDisabled,
     /// A NAT had no free external port for a new mapping.
     NatPortsExhausted,
+    /// A link's [`Firewall`](crate::Firewall) refused it.
+    Firewall,
+    /// TCP bytes for a simulated connection that is closed or not established (or a segment
+    /// arriving after its connection ended).
+    TcpNotConnected,
 }
 
 /// Where something happened.

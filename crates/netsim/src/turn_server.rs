@@ -8,13 +8,16 @@
 //! (§8), permissions (§9), Send and Data indications (§10, §11), channel bindings (§12) and
 //! ChannelData, and the expiry of allocations, permissions and channels. Relayed addresses are
 //! `relay_ip` with ports counting up from `first_relay_port`; datagrams from peers to them are
-//! relayed only from IPs with a permission, and dropped and counted otherwise.
+//! relayed only from IPs with a permission, and dropped and counted otherwise. A server given a
+//! relay address of the other family too ([`TurnServerConfig::with_relay_ip`]) hands out the
+//! family a client asks for with REQUESTED-ADDRESS-FAMILY (RFC 8656 §7.2), IPv4 when it does not
+//! ask, and 440 (Address Family not Supported) for a family it has no address of.
 //!
 //! Test knobs: [`TurnServer::expire_nonces`] (the next signed request gets 438),
 //! [`TurnServer::drop_allocations`] (a server restart: the next refresh gets 437) and
 //! [`TurnServer::redirect_to`] (answer Allocate with 300 Try Alternate). Not simulated: TLS,
-//! TCP relays (RFC 6062), IPv6 relays for IPv4 clients, bandwidth quotas, the security
-//! features of RFC 8489 §9.2.1.
+//! TCP relays (RFC 6062), dual allocations (ADDITIONAL-ADDRESS-FAMILY is ignored), bandwidth
+//! quotas, the security features of RFC 8489 §9.2.1.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -22,9 +25,10 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use rtcpeer_stun::{
-    AlternateServer, ChannelData, ChannelNumber, Class, Data, ErrorCode, IntegrityKey, Lifetime,
-    Message, MessageBuilder, Method, RequestedTransport, TransactionId, UnknownAttributes,
-    XorMappedAddress, XorPeerAddress, XorRelayedAddress, stream_frame_len,
+    AddressFamily, AlternateServer, ChannelData, ChannelNumber, Class, Data, ErrorCode,
+    IntegrityKey, Lifetime, Message, MessageBuilder, Method, RequestedAddressFamily,
+    RequestedTransport, TransactionId, UnknownAttributes, XorMappedAddress, XorPeerAddress,
+    XorRelayedAddress, stream_frame_len,
 };
 use rtcpeer_types::{Protocol, Receive, Rng, Transmit};
 
@@ -37,6 +41,9 @@ pub struct TurnServerConfig {
     pub listen: SocketAddr,
     /// The IP of relayed addresses (one of the host's addresses).
     pub relay_ip: IpAddr,
+    /// A relay IP of the other family, handed out to clients that ask for that family with
+    /// REQUESTED-ADDRESS-FAMILY.
+    pub other_family_relay_ip: Option<IpAddr>,
     /// The first relayed port handed out.
     pub first_relay_port: u16,
     /// The REALM of the long-term credentials.
@@ -62,6 +69,7 @@ impl TurnServerConfig {
         TurnServerConfig {
             listen,
             relay_ip,
+            other_family_relay_ip: None,
             first_relay_port: 49152,
             realm: realm.to_owned(),
             users: Vec::new(),
@@ -78,6 +86,27 @@ impl TurnServerConfig {
     pub fn with_user(mut self, username: &str, password: &str) -> Self {
         self.users.push((username.to_owned(), password.to_owned()));
         self
+    }
+
+    /// Adds a relay IP of the other family than `relay_ip` (ignored if it is the same family).
+    #[must_use]
+    pub fn with_relay_ip(mut self, ip: IpAddr) -> Self {
+        if ip.is_ipv4() != self.relay_ip.is_ipv4() {
+            self.other_family_relay_ip = Some(ip);
+        }
+        self
+    }
+
+    /// The relay IP of a family, if the server has one.
+    fn relay_ip_of(&self, ipv4: bool) -> Option<IpAddr> {
+        [Some(self.relay_ip), self.other_family_relay_ip]
+            .into_iter()
+            .flatten()
+            .find(|ip| ip.is_ipv4() == ipv4)
+    }
+
+    fn is_relay_ip(&self, ip: IpAddr) -> bool {
+        ip == self.relay_ip || Some(ip) == self.other_family_relay_ip
     }
 }
 
@@ -465,8 +494,20 @@ impl TurnServer {
             }
             Some(_) => {}
         }
+        // RFC 8656 §7.2: the family asked for, else IPv4 (this server falls back to its one
+        // relay address when it has no IPv4 one).
+        let relay_ip = match message.get::<RequestedAddressFamily>() {
+            Some(RequestedAddressFamily(family)) => self
+                .config
+                .relay_ip_of(family == AddressFamily::Ipv4)
+                .ok_or(ErrorCode::ADDRESS_FAMILY_NOT_SUPPORTED)?,
+            None => self
+                .config
+                .relay_ip_of(true)
+                .unwrap_or(self.config.relay_ip),
+        };
         let port = self.free_port().ok_or(ErrorCode::INSUFFICIENT_CAPACITY)?;
-        let relayed = SocketAddr::new(self.config.relay_ip, port);
+        let relayed = SocketAddr::new(relay_ip, port);
         let lifetime = self.grant(message.lifetime());
         let response = message
             .success_response()
@@ -607,7 +648,11 @@ impl TurnServer {
             self.stats.dropped += 1;
             return;
         };
-        let Some(a) = self.allocations.get(&client).filter(|a| a.expires > now) else {
+        let Some(a) = self
+            .allocations
+            .get(&client)
+            .filter(|a| a.expires > now && a.relayed == rx.destination)
+        else {
             self.stats.dropped += 1;
             return;
         };
@@ -674,7 +719,7 @@ impl Endpoint for TurnServer {
                 Protocol::Tcp => self.on_client_stream(now, rx.source, &rx.contents),
                 Protocol::Tls => self.stats.dropped += 1,
             }
-        } else if rx.protocol == Protocol::Udp && rx.destination.ip() == self.config.relay_ip {
+        } else if rx.protocol == Protocol::Udp && self.config.is_relay_ip(rx.destination.ip()) {
             self.on_peer(now, &rx);
         } else {
             self.stats.dropped += 1;

@@ -53,6 +53,10 @@ pub(crate) enum Command {
     ChannelSetLowThreshold(DataChannelId, usize),
     Events(Registration<Event>),
     ChannelEvents(DataChannelId, Registration<DataChannelEvent>),
+    GetStats(
+        Option<rtcpeer_core::RtcStatsSelector>,
+        Reply<rtcpeer_core::RtcStatsReport>,
+    ),
 }
 
 impl std::fmt::Debug for Command {
@@ -75,6 +79,7 @@ impl std::fmt::Debug for Command {
             Self::ChannelSend(..) => "ChannelSend",
             Self::ChannelClose(..) => "ChannelClose",
             Self::ChannelSetLowThreshold(..) => "ChannelSetLowThreshold",
+            Self::GetStats(..) => "GetStats",
             Self::Events(r) => return write!(f, "Events({r:?})"),
             Self::ChannelEvents(id, r) => return write!(f, "ChannelEvents({id}, {r:?})"),
         };

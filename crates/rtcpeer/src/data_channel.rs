@@ -269,6 +269,13 @@ impl RtcDataChannel {
         self.params.priority
     }
 
+    /// This channel's `"data-channel"` stats (an rtcpeer extension: webrtc-pc reports them
+    /// only in the connection's `getStats()`). Works after `close()` too.
+    pub async fn get_stats(&self) -> Result<rtcpeer_core::RtcStatsReport, RtcError> {
+        let selector = rtcpeer_core::RtcStatsSelector::DataChannel(self.id);
+        crate::stats::get_stats(&self.link, Some(selector)).await
+    }
+
     /// `id`: the SCTP stream id, `None` until the DTLS role fixed it.
     pub fn id(&self) -> Option<u16> {
         self.link

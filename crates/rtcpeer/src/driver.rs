@@ -258,6 +258,7 @@ impl Driver {
                 Err(e) => {
                     tracing::debug!(error = %e, "send failed");
                     Counters::add(&c.send_errors, 1);
+                    self.core.pc.report_send_failure(&t);
                 }
             }
         }
@@ -533,6 +534,9 @@ impl Driver {
         self.transmit();
         while self.core.pc.poll_event().is_some() {}
         self.publish();
+        if let Ok(report) = self.core.pc.get_stats(now(), None) {
+            self.shared.final_stats.store(report);
+        }
     }
 
     fn execute(&mut self, cmd: Command) {
@@ -641,6 +645,10 @@ impl Driver {
             Command::ChannelSetLowThreshold(id, threshold) => {
                 pc.set_buffered_amount_low_threshold(id, threshold);
                 self.flush();
+            }
+            Command::GetStats(selector, r) => {
+                let res = pc.get_stats(now(), selector.as_ref());
+                self.complete(r, res);
             }
             Command::Events(reg) => self.listeners.apply(reg),
             Command::ChannelEvents(id, reg) => {

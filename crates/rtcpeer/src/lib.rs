@@ -74,6 +74,7 @@ mod media;
 mod net;
 mod peer_connection;
 mod shared;
+mod stats;
 
 pub use builder::RtcPeerConnectionBuilder;
 pub use certificate::RtcCertificate;
@@ -95,6 +96,10 @@ pub use shared::{RtcSctpTransport, SocketStats};
 /// The peer core, for the types not re-exported here.
 pub use rtcpeer_core as core;
 pub use rtcpeer_core::pc::{DataChannelId, ReceiverId, SenderId, TransceiverId};
+pub use rtcpeer_core::stats::{
+    RtcCertificateStats, RtcDataChannelStats, RtcIceCandidatePairStats, RtcIceCandidateStats,
+    RtcPeerConnectionStats, RtcStats, RtcStatsReport, RtcStatsSelector, RtcTransportStats,
+};
 pub use rtcpeer_core::{
     MediaStream, MediaStreamTrack, RtcBundlePolicy, RtcConfiguration, RtcDataChannelInit,
     RtcDataChannelState, RtcError, RtcErrorDetail, RtcErrorDetailType, RtcErrorKind,
@@ -103,5 +108,11 @@ pub use rtcpeer_core::{
     RtcPriorityType, RtcRtcpMuxPolicy, RtcRtpEncodingParameters, RtcRtpTransceiverDirection,
     RtcRtpTransceiverInit, RtcSctpTransportState, RtcSdpType, RtcSessionDescription,
     RtcSessionDescriptionInit, RtcSignalingState, TrackKind, TrackOrKind,
+};
+/// The W3C enums the stats dictionaries use.
+pub use rtcpeer_core::{
+    RtcDtlsRole, RtcDtlsTransportState, RtcIceCandidateType, RtcIceProtocol, RtcIceRole,
+    RtcIceServerTransportProtocol, RtcIceTcpCandidateType, RtcIceTransportState,
+    RtcStatsIceCandidatePairState, RtcStatsType,
 };
 pub use rtcpeer_dtls::{CertificateParams, KeyAlgorithm};

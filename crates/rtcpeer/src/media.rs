@@ -216,6 +216,13 @@ impl RtcRtpSender {
         })
         .unwrap_or_default()
     }
+
+    /// `getStats()` (webrtc-pc §5.2): the stats of the RTP streams this sender sends and what
+    /// they reference (none until media flows).
+    pub async fn get_stats(&self) -> Result<rtcpeer_core::RtcStatsReport, RtcError> {
+        let selector = rtcpeer_core::RtcStatsSelector::Sender(self.id);
+        crate::stats::get_stats(&self.link, Some(selector)).await
+    }
 }
 
 /// An `RTCRtpReceiver` handle.
@@ -282,5 +289,12 @@ impl RtcRtpReceiver {
             t.receiver().receive_codecs().to_vec()
         })
         .unwrap_or_default()
+    }
+
+    /// `getStats()` (webrtc-pc §5.3): the stats of the RTP streams this receiver receives and
+    /// what they reference (none until media flows).
+    pub async fn get_stats(&self) -> Result<rtcpeer_core::RtcStatsReport, RtcError> {
+        let selector = rtcpeer_core::RtcStatsSelector::Receiver(self.id);
+        crate::stats::get_stats(&self.link, Some(selector)).await
     }
 }

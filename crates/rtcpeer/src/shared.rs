@@ -114,6 +114,8 @@ pub(crate) struct Shared {
     next_listener: AtomicU64,
     /// A per-process connection number, for logs.
     pub(crate) number: u64,
+    /// The closed connection's stats, for `getStats` after the driver ended.
+    pub(crate) final_stats: crate::stats::FinalStats,
 }
 
 impl Shared {
@@ -125,6 +127,7 @@ impl Shared {
             local_addrs,
             next_listener: AtomicU64::new(1),
             number,
+            final_stats: crate::stats::FinalStats::default(),
         }
     }
 

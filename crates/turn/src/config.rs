@@ -1,5 +1,6 @@
 //! [`TurnConfig`]: which TURN server to use, how to reach it ([`TurnTransport`]: UDP, TCP or
-//! TLS, RFC 8656 §3.1) and with which long-term credentials (RFC 8489 §9.2), plus the timing
+//! TLS, RFC 8656 §3.1) and with which long-term credentials (RFC 8489 §9.2), the address family
+//! of the relayed address to ask for (REQUESTED-ADDRESS-FAMILY, RFC 8656 §7.1), plus the timing
 //! knobs (requested allocation lifetime, RFC 8656 §7.1; initial RTO, RFC 8489 §6.2.1).
 
 use std::fmt;
@@ -7,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rtcpeer_stun::AddressFamily;
 use rtcpeer_types::Protocol;
 use rustls::pki_types::ServerName;
 
@@ -116,6 +118,9 @@ pub struct TurnConfig {
     /// Over UDP, after this long without sending anything to the server, send a Binding
     /// indication so NATs on the way keep the binding (`None`: never).
     pub keepalive: Option<Duration>,
+    /// The family of the relayed address to ask for with REQUESTED-ADDRESS-FAMILY (RFC 8656
+    /// §7.1); `None` sends no such attribute, and the server then allocates an IPv4 address.
+    pub requested_family: Option<AddressFamily>,
 }
 
 impl TurnConfig {
@@ -136,6 +141,7 @@ impl TurnConfig {
             lifetime: DEFAULT_LIFETIME,
             initial_rto: DEFAULT_RTO,
             keepalive: Some(DEFAULT_KEEPALIVE),
+            requested_family: None,
         }
     }
 
@@ -167,6 +173,14 @@ impl TurnConfig {
         self
     }
 
+    /// The same configuration asking for a relayed address of `family` (RFC 8656 §7.1; a
+    /// server without one answers 440, Address Family not Supported).
+    #[must_use]
+    pub fn with_requested_family(mut self, family: AddressFamily) -> TurnConfig {
+        self.requested_family = Some(family);
+        self
+    }
+
     /// The same configuration with another initial RTO.
     #[must_use]
     pub fn with_initial_rto(mut self, rto: Duration) -> TurnConfig {
@@ -187,6 +201,7 @@ impl fmt::Debug for TurnConfig {
             .field("lifetime", &self.lifetime)
             .field("initial_rto", &self.initial_rto)
             .field("keepalive", &self.keepalive)
+            .field("requested_family", &self.requested_family)
             .finish()
     }
 }

@@ -32,5 +32,7 @@ pub use config::{
 };
 pub use error::{TurnError, UsageError};
 pub use event::{TurnEvent, TurnStats};
+/// The relayed address families of [`TurnConfig::requested_family`], from `rtcpeer-stun`.
+pub use rtcpeer_stun::AddressFamily;
 /// The rustls this crate is built with, for building [`TlsSettings`] from the same version.
 pub use rustls;

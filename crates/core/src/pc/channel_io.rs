@@ -184,7 +184,9 @@ impl PeerConnection {
             .stack
             .as_mut()
             .ok_or_else(|| RtcError::invalid_state("no transport"))?;
-        stack.send_text(id, text).map_err(channel_error)
+        stack.send_text(id, text).map_err(channel_error)?;
+        self.stats.message_sent(channel, text.len());
+        Ok(())
     }
 
     /// `send(ArrayBuffer)` on a data channel.
@@ -200,7 +202,10 @@ impl PeerConnection {
             .stack
             .as_mut()
             .ok_or_else(|| RtcError::invalid_state("no transport"))?;
-        stack.send_binary(id, data).map_err(channel_error)
+        let len = data.len();
+        stack.send_binary(id, data).map_err(channel_error)?;
+        self.stats.message_sent(channel, len);
+        Ok(())
     }
 
     /// `close()` on a data channel (webrtc-pc §6.2): `closing` at once, `close` once the stream

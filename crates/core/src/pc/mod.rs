@@ -14,7 +14,8 @@
 //! [`wire`] (the owned transport stack, the commands it carries out and the machine interface:
 //! `handle_receive`, `handle_timeout`, `poll_transmit`, `poll_timeout`), `surface` (transport
 //! events turned into W3C events: candidates, states, data channel events) and `channel_io`
-//! (data channel `send`, `close`, `bufferedAmount`, and `RTCSctpTransport`).
+//! (data channel `send`, `close`, `bufferedAmount`, and `RTCSctpTransport`), and `stats`
+//! (`getStats`, webrtc-pc §8).
 
 mod apply;
 mod candidates;
@@ -22,6 +23,7 @@ mod channel_io;
 mod data;
 mod negotiation;
 mod offer_answer;
+mod stats;
 mod surface;
 pub mod transceiver;
 pub mod wire;
@@ -288,6 +290,8 @@ pub struct PeerConnection {
     pub(crate) events: VecDeque<PeerConnectionEvent>,
     pub(crate) commands: VecDeque<TransportCommand>,
     pub(crate) wire: wire::Wire,
+    /// The stats counters and id salt (`getStats`).
+    pub(crate) stats: stats::StatsState,
 }
 
 impl std::fmt::Debug for PeerConnection {
@@ -333,6 +337,7 @@ impl PeerConnection {
         // A session id representable as a positive 64-bit signed integer (RFC 9429 §5.2.1).
         let session_id = (rng.u64() >> 1).max(1);
         let cname = rng.ice_string(16);
+        let stats = stats::StatsState::new(&mut rng);
         Ok(PeerConnection {
             config,
             ice_servers,
@@ -379,6 +384,7 @@ impl PeerConnection {
             events: VecDeque::new(),
             commands: VecDeque::new(),
             wire: wire::Wire::new(now, wall_clock),
+            stats,
         })
     }
 

@@ -135,6 +135,7 @@ impl PeerConnection {
                 if let Some(c) = self.channel_by_stream(id) {
                     c.ready_state = RtcDataChannelState::Open;
                     let h = c.handle;
+                    self.stats.channel_opened(h);
                     self.events
                         .push_back(PeerConnectionEvent::DataChannelOpen(h));
                 }
@@ -144,6 +145,7 @@ impl PeerConnection {
                     && c.ready_state == RtcDataChannelState::Open
                 {
                     let channel = c.handle;
+                    self.stats.message_received(channel, &message);
                     self.events
                         .push_back(PeerConnectionEvent::DataChannelMessage { channel, message });
                 }

@@ -1,20 +1,23 @@
 //! Shared harness for the simulated-network tests: an [`Endpoint`] adapter around an
 //! [`IceAgent`] that records its events and can send numbered application datagrams, and
 //! helpers that build topologies and relay signaling (credentials, trickled candidates,
-//! end-of-candidates) between two peers.
+//! end-of-candidates) between two peers. The adapter also plays the runtime's part for ICE-TCP:
+//! it listens on the agent's passive candidates and turns the agent's TCP commands into netsim
+//! connections and netsim's connection events into the agent's TCP inputs.
 #![allow(dead_code)]
 
+use std::collections::{BTreeMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rtcpeer_ice::{
-    Candidate, IceAgent, IceConfig, IceConnectionState, IceEvent, IceGatheringState, TurnServer,
-    TurnTransport,
+    Candidate, IceAgent, IceConfig, IceConnectionState, IceEvent, IceGatheringState, TcpCommand,
+    TcpConnectionId, TurnServer, TurnTransport,
 };
 use rtcpeer_netsim::{
-    Endpoint, HostId, NatConfig, Network, SeedGuard, StunServer, TurnServer as SimTurnServer,
-    TurnServerConfig, Zone,
+    Endpoint, HostId, NatConfig, Network, SeedGuard, StunServer, TcpCommand as NetTcpCommand,
+    TcpEvent, TurnServer as SimTurnServer, TurnServerConfig, Zone,
 };
 use rtcpeer_types::{Receive, Transmit};
 
@@ -56,6 +59,12 @@ pub struct Peer {
     pub sources: Vec<SocketAddr>,
     /// Where datagrams to an mDNS group go instead (netsim has no multicast; see `mdns.rs`).
     pub mdns_hub: Option<SocketAddr>,
+    /// Commands for netsim's TCP (listeners to open).
+    pub net_commands: VecDeque<NetTcpCommand>,
+    /// The agent's TCP connections and their 5-tuples.
+    pub connections: BTreeMap<TcpConnectionId, (SocketAddr, SocketAddr)>,
+    /// Payload size of the numbered datagrams (at least 5).
+    pub payload: usize,
 }
 
 impl Peer {
@@ -72,7 +81,17 @@ impl Peer {
             send_failures: 0,
             sources: Vec::new(),
             mdns_hub: None,
+            net_commands: VecDeque::new(),
+            connections: BTreeMap::new(),
+            payload: 5,
         }
+    }
+
+    /// Opens a TCP listener at `addr` and gives the agent its passive and active candidates.
+    pub fn listen_tcp(&mut self, addr: SocketAddr) {
+        self.net_commands
+            .push_back(NetTcpCommand::Listen { local: addr });
+        self.agent.add_local_tcp_listener(addr);
     }
 
     fn drain(&mut self) {
@@ -138,6 +157,10 @@ impl Peer {
 impl Endpoint for Peer {
     fn handle_receive(&mut self, now: Instant, rx: Receive) {
         self.sources.push(rx.source);
+        let rx = match self.mdns_hub {
+            Some(hub) => MdnsHub::unwrap(hub, rx),
+            None => rx,
+        };
         self.agent.handle_receive(now, rx);
         self.drain();
     }
@@ -150,6 +173,7 @@ impl Endpoint for Peer {
             // A DTLS-looking datagram (first byte 23) with a sequence number.
             let mut d = vec![23u8];
             d.extend_from_slice(&self.sent.to_be_bytes());
+            d.resize(self.payload.max(5), 0xab);
             if self.agent.send(now, d).is_ok() {
                 self.sent += 1;
             } else {
@@ -176,6 +200,145 @@ impl Endpoint for Peer {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+
+    fn poll_tcp_command(&mut self, _now: Instant) -> Option<NetTcpCommand> {
+        if let Some(c) = self.net_commands.pop_front() {
+            return Some(c);
+        }
+        loop {
+            match self.agent.poll_tcp_command()? {
+                TcpCommand::Connect { id, local, remote } => {
+                    return Some(NetTcpCommand::Connect {
+                        token: id.get(),
+                        local,
+                        remote,
+                    });
+                }
+                TcpCommand::Close { id } => {
+                    if let Some((local, remote)) = self.connections.remove(&id) {
+                        return Some(NetTcpCommand::Close { local, remote });
+                    }
+                    // Not connected yet: the agent closes it again if it connects later.
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn handle_tcp_event(&mut self, now: Instant, event: TcpEvent) {
+        match event {
+            TcpEvent::Connected {
+                token,
+                local,
+                remote,
+            } => {
+                let id = TcpConnectionId::new(token);
+                self.connections.insert(id, (local, remote));
+                self.agent.handle_tcp_connected(now, id, local);
+            }
+            TcpEvent::ConnectFailed { token, .. } => {
+                self.agent
+                    .handle_tcp_connect_failed(now, TcpConnectionId::new(token));
+            }
+            TcpEvent::Accepted { local, remote } => {
+                match self.agent.handle_tcp_accepted(now, local, remote) {
+                    Some(id) => {
+                        self.connections.insert(id, (local, remote));
+                    }
+                    None => self
+                        .net_commands
+                        .push_back(NetTcpCommand::Close { local, remote }),
+                }
+            }
+            TcpEvent::Closed { local, remote } => {
+                let id = self
+                    .connections
+                    .iter()
+                    .find(|(_, path)| **path == (local, remote))
+                    .map(|(&id, _)| id);
+                if let Some(id) = id {
+                    self.connections.remove(&id);
+                    self.agent.handle_tcp_closed(now, id);
+                }
+            }
+            _ => {}
+        }
+        self.drain();
+    }
+}
+
+/// The link's multicast, which netsim lacks: each datagram sent to the hub (instead of an mDNS
+/// group) goes to every member but its sender, prefixed with the sender's IPv4 address and port
+/// (4 + 2 bytes); members take it back apart with [`MdnsHub::unwrap`].
+pub struct MdnsHub {
+    pub address: SocketAddr,
+    pub members: Vec<SocketAddr>,
+    out: Vec<Transmit>,
+}
+
+impl MdnsHub {
+    pub fn new(address: SocketAddr, members: Vec<SocketAddr>) -> Self {
+        MdnsHub {
+            address,
+            members,
+            out: Vec::new(),
+        }
+    }
+
+    /// A datagram from the hub becomes what its sender multicast to the IPv4 mDNS group;
+    /// anything else is left as it is.
+    pub fn unwrap(hub: SocketAddr, rx: Receive) -> Receive {
+        if rx.source != hub {
+            return rx;
+        }
+        let c = &rx.contents;
+        let (Some(ip), Some(port)) = (c.get(0..4), c.get(4..6)) else {
+            return rx;
+        };
+        let ip = std::net::Ipv4Addr::new(ip[0], ip[1], ip[2], ip[3]);
+        let port = u16::from_be_bytes([port[0], port[1]]);
+        Receive {
+            protocol: rx.protocol,
+            source: SocketAddr::new(IpAddr::V4(ip), port),
+            destination: SocketAddr::new(
+                IpAddr::V4(rtcpeer_mdns::MDNS_IPV4),
+                rtcpeer_mdns::MDNS_PORT,
+            ),
+            contents: rx.contents.slice(6..),
+        }
+    }
+}
+
+impl Endpoint for MdnsHub {
+    fn handle_receive(&mut self, _now: Instant, rx: Receive) {
+        let IpAddr::V4(v4) = rx.source.ip() else {
+            return;
+        };
+        let mut b = v4.octets().to_vec();
+        b.extend_from_slice(&rx.source.port().to_be_bytes());
+        b.extend_from_slice(&rx.contents);
+        let contents = Bytes::from(b);
+        for &m in &self.members {
+            if m.ip() != rx.source.ip() {
+                self.out.push(Transmit {
+                    protocol: rx.protocol,
+                    source: self.address,
+                    destination: m,
+                    contents: contents.clone(),
+                });
+            }
+        }
+    }
+
+    fn handle_timeout(&mut self, _now: Instant) {}
+
+    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
+        self.out.pop()
+    }
+
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        None
     }
 }
 

@@ -31,8 +31,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use rtcpeer_stun::channel_data::CHANNEL_DATA_HEADER_LEN;
 use rtcpeer_stun::{
-    ChannelData, ChannelNumber, Data, Lifetime, MessageBuilder, Method, RequestedTransport,
-    TransactionId, XorPeerAddress,
+    ChannelData, ChannelNumber, Data, Lifetime, MessageBuilder, Method, RequestedAddressFamily,
+    RequestedTransport, TransactionId, XorPeerAddress,
 };
 use rtcpeer_types::{Pii, Protocol, Receive, Rng, Transmit};
 use tracing::{debug, trace};
@@ -164,8 +164,9 @@ impl TurnClient {
 
     // ---- commands -------------------------------------------------------------------------
 
-    /// Starts the allocation (RFC 8656 §7.1): an Allocate request for a UDP relay, first
-    /// without credentials; the 401 challenge is answered on its own.
+    /// Starts the allocation (RFC 8656 §7.1): an Allocate request for a UDP relay (of the
+    /// configured [`requested_family`](TurnConfig::requested_family), if any), first without
+    /// credentials; the 401 challenge is answered on its own.
     pub fn allocate(&mut self, now: Instant) -> Result<(), UsageError> {
         if !matches!(self.state, State::Idle) {
             return Err(UsageError::AlreadyStarted);
@@ -555,9 +556,15 @@ impl TurnClient {
     fn build(&self, id: TransactionId, request: Request) -> (MessageBuilder, bool) {
         let b = MessageBuilder::request(request.method(), id);
         let b = match request {
-            Request::Allocate => b
-                .with(RequestedTransport::UDP)
-                .with(Lifetime::from_duration(self.config.lifetime)),
+            Request::Allocate => {
+                let b = b
+                    .with(RequestedTransport::UDP)
+                    .with(Lifetime::from_duration(self.config.lifetime));
+                match self.config.requested_family {
+                    Some(family) => b.with(RequestedAddressFamily(family)),
+                    None => b,
+                }
+            }
             Request::Refresh { lifetime } => b.with(Lifetime::from_duration(lifetime)),
             Request::CreatePermission { peer } => b.with(XorPeerAddress(SocketAddr::new(peer, 0))),
             Request::ChannelBind { peer, channel } => {
