@@ -5,6 +5,7 @@
 #
 #   scripts/test.sh            everything
 #   FUZZ_SECONDS=120 scripts/test.sh   longer fuzz runs (default 20 s per target)
+#   INTEROP=0 scripts/test.sh  without the interop matrix (Chromium, aiortc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,3 +42,12 @@ step "tests (unit, property, RFC vectors, simulated network, benches in test mod
 export NETSIM_SEED=${NETSIM_SEED:-1}
 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet
+
+if [ "${INTEROP:-1}" != 0 ]; then
+  step "interop: rtcpeer against headless Chromium and aiortc, both roles, in a loopback-only netns"
+  # Installs Debian's chromium, playwright-core (npm ci) and aiortc (pip, in a venv) when missing.
+  tests/interop/setup.sh
+  cargo build --release --quiet -p rtcpeer-cli
+  RTCPEER="${CARGO_TARGET_DIR:-$PWD/target}/release/rtcpeer" tests/interop/run.sh \
+    --peers chromium,aiortc,rtcpeer --against rtcpeer
+fi

@@ -56,6 +56,18 @@ impl IceAgent {
             // An ICE restart is under way; the old pair still carries data.
             return IceConnectionState::Connected;
         }
+        // W3C `connected`: "found a usable connection, but is still checking". A valid pair
+        // carries data before it is nominated (`send_component` uses it), so every component
+        // having one is connected, as libwebrtc reports once a pair is writable. Without this,
+        // a controlling agent waiting for a better pair reported `checking` while DTLS and SCTP
+        // already ran over the valid pair.
+        if components.clone().all(|c| {
+            self.pairs
+                .iter()
+                .any(|p| p.component == c && p.valid && p.state == PairState::Succeeded)
+        }) {
+            return IceConnectionState::Connected;
+        }
         let running = self.checklist == ChecklistState::Running;
         let checking = self.pairs.iter().any(|p| {
             p.state == PairState::InProgress

@@ -546,7 +546,11 @@ pub fn run_until_connected(
 
 /// Both sides have selected a pair.
 pub fn both_selected(net: &Network, a: HostId, b: HostId) -> bool {
-    agent(net, a).selected_pair(1).is_some() && agent(net, b).selected_pair(1).is_some()
+    let all = |h: HostId| {
+        let agent = agent(net, h);
+        (1..=agent.config().components).all(|c| agent.selected_pair(c).is_some())
+    };
+    all(a) && all(b)
 }
 
 /// Standard setup: credentials, gathering, then run until connected.
