@@ -50,4 +50,6 @@ if [ "${INTEROP:-1}" != 0 ]; then
   cargo build --release --quiet -p rtcpeer-cli
   RTCPEER="${CARGO_TARGET_DIR:-$PWD/target}/release/rtcpeer" tests/interop/run.sh \
     --peers chromium,aiortc,rtcpeer --against rtcpeer
+  step "demo page: rtcpeer serve's page in headless Chromium, chat echo, screenshot"
+  RTCPEER="${CARGO_TARGET_DIR:-$PWD/target}/release/rtcpeer" tests/interop/demo.sh
 fi

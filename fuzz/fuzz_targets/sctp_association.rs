@@ -1,7 +1,10 @@
-//! Fuzz target: a running SCTP association (after a real handshake with a second one) is fed
-//! arbitrary packets, interleaved with timeouts, sends, resets and real traffic with its peer.
-//! Packets carry the right ports and verification tag and a valid CRC32c (or zero checksum),
-//! so they reach the chunk handlers. Nothing may panic.
+//! Fuzz target: a running SCTP association (after a real handshake with a second one, or set
+//! up from exchanged INIT chunks as SNAP does) is fed arbitrary packets, interleaved with
+//! timeouts, sends, resets and real traffic with its peer. Packets carry the right ports and
+//! verification tag and a valid CRC32c (or zero checksum), so they reach the chunk handlers.
+//! The first input byte chooses the setup: zero checksum, handshake or not, who connects,
+//! I-DATA (RFC 8260) negotiated or refused by the peer, RACK-TLP on or off, SNAP. Nothing may
+//! panic.
 #![no_main]
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -125,19 +128,34 @@ fuzz_target!(|data: &[u8]| {
         max_message_size: 64 * 1024,
         max_receive_buffer: 128 * 1024,
         max_send_buffer: 1024 * 1024,
+        rack: flags & 16 == 0,
         ..Config::default()
+    };
+    // Bit 3: the peer refuses I-DATA, so DATA and FORWARD-TSN are used.
+    let peer = Config {
+        interleaving: flags & 8 == 0,
+        ..config.clone()
     };
     let now = base();
     let mut w = World {
-        a: Association::new(config.clone(), now, Rng::from_seed(1)),
-        b: Association::new(config, now, Rng::from_seed(2)),
+        a: Association::new(config, now, Rng::from_seed(1)),
+        b: Association::new(peer, now, Rng::from_seed(2)),
         now,
         header: [0x13, 0x88, 0x13, 0x88, 0, 0, 0, 0],
         seen: Vec::new(),
         a_out: Vec::new(),
         zero_checksum: false,
     };
-    if flags & 2 == 0 {
+    if flags & 32 != 0 {
+        // SNAP: INIT chunks exchanged out of band, both established at once.
+        let init_a = w.a.local_sctp_init();
+        let init_b = w.b.local_sctp_init();
+        let _ = w.a.set_remote_sctp_init(&init_b);
+        let _ = w.b.set_remote_sctp_init(&init_a);
+        w.a.connect();
+        w.b.connect();
+        w.exchange(2);
+    } else if flags & 2 == 0 {
         // A real handshake first (else the packets meet an association in CLOSED or
         // COOKIE-WAIT).
         w.a.connect();

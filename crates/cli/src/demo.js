@@ -1,6 +1,9 @@
 // The demo page of `rtcpeer serve` (served at /demo.js): connects to the server over WebRTC,
-// shows the connection, ICE and signaling states live, and runs a chat on a data channel that
-// the server echoes, with each message's round-trip time.
+// shows the connection, ICE and signaling states live as badges, and runs a chat on a data
+// channel that the server echoes, with each message's round-trip time.
+//
+// tests/interop/node/demo.js drives this page in headless Chromium: it relies on the ids of
+// the badges, the form (#message, #send) and the echo bubbles (.msg.echo, with data-rtt).
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -10,29 +13,55 @@ let dc = null;
 const pending = []; // send times of the messages not yet echoed (the channel is ordered)
 const rtts = [];
 
-function line(cls, text) {
+function add(cls, build) {
   const div = document.createElement('div');
   div.className = cls;
-  div.textContent = text;
+  build(div);
   chat.appendChild(div);
   chat.scrollTop = chat.scrollHeight;
+  return div;
 }
+
+function system(text) {
+  add('sys', (d) => { d.textContent = text; });
+}
+
+function bubble(kind, who, text, rtt) {
+  return add(`msg ${kind}`, (d) => {
+    const label = document.createElement('span');
+    label.className = 'who';
+    label.textContent = who;
+    d.appendChild(label);
+    d.appendChild(document.createTextNode(text));
+    if (rtt !== undefined) {
+      const r = document.createElement('span');
+      r.className = 'rtt';
+      r.textContent = Number.isNaN(rtt) ? '? ms' : `${rtt.toFixed(1)} ms`;
+      d.appendChild(r);
+      d.dataset.rtt = Number.isNaN(rtt) ? '' : rtt.toFixed(3);
+    }
+  });
+}
+
+const GOOD = ['connected', 'completed', 'complete', 'stable', 'open'];
+const BAD = ['failed', 'closed', 'disconnected'];
+const BUSY = ['connecting', 'checking', 'gathering', 'have-local-offer', 'have-remote-offer', 'closing'];
 
 function showState(id, value) {
   const el = $(id);
   el.textContent = value;
-  el.className = 'state ' + ({
-    connected: 'good', completed: 'good', complete: 'good', stable: 'good', open: 'good',
-    failed: 'bad', closed: 'bad', disconnected: 'bad',
-  }[value] || 'busy');
+  const tone = GOOD.includes(value) ? 'good' : BAD.includes(value) ? 'bad' : BUSY.includes(value) ? 'busy' : '';
+  el.className = `badge ${tone}`.trim();
 }
 
 function showStats() {
   if (rtts.length === 0) return;
   const sorted = [...rtts].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
-  $('stats').textContent = `${rtts.length} echoes; round trip last ${rtts[rtts.length - 1].toFixed(1)} ms, ` +
-    `median ${median.toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms`;
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  $('stats').textContent = `${rtts.length} echo${rtts.length === 1 ? '' : 'es'}; round trip: ` +
+    `last ${rtts[rtts.length - 1].toFixed(1)} ms, median ${median.toFixed(1)} ms, ` +
+    `min ${sorted[0].toFixed(1)} ms`;
 }
 
 function waitGatheringComplete() {
@@ -44,11 +73,18 @@ function waitGatheringComplete() {
   });
 }
 
+function setSending(enabled) {
+  $('message').disabled = !enabled;
+  $('sendButton').disabled = !enabled;
+}
+
 async function connect() {
   $('connect').disabled = true;
   if (pc) pc.close();
   pending.length = 0;
+  setSending(false);
   pc = new RTCPeerConnection({ iceServers: [] });
+  const mine = pc;
   for (const [ev, attr] of [
     ['connectionstatechange', 'connectionState'],
     ['iceconnectionstatechange', 'iceConnectionState'],
@@ -57,10 +93,13 @@ async function connect() {
   ]) {
     showState(attr, pc[attr]);
     pc.addEventListener(ev, () => {
+      if (pc !== mine) return;
       showState(attr, pc[attr]);
-      line('sys', `${attr} = ${pc[attr]}`);
-      if (attr === 'connectionState' && ['failed', 'closed'].includes(pc.connectionState)) {
-        $('connect').disabled = false;
+      if (attr === 'connectionState') {
+        system(`connectionState ${pc.connectionState}`);
+        if (['failed', 'closed', 'disconnected'].includes(pc.connectionState)) {
+          $('connect').disabled = false;
+        }
       }
     });
   }
@@ -68,22 +107,21 @@ async function connect() {
   showState('channelState', dc.readyState);
   dc.addEventListener('open', () => {
     showState('channelState', dc.readyState);
-    line('sys', 'data channel open: type a message');
-    $('message').disabled = false;
-    $('sendButton').disabled = false;
+    system('channel "chat" open: type a message');
+    setSending(true);
+    $('connect').disabled = false;
     $('message').focus();
   });
   dc.addEventListener('close', () => {
     showState('channelState', dc.readyState);
-    $('message').disabled = true;
-    $('sendButton').disabled = true;
+    setSending(false);
     $('connect').disabled = false;
   });
   dc.addEventListener('message', (e) => {
     const sentAt = pending.shift();
     const rtt = sentAt === undefined ? NaN : performance.now() - sentAt;
     if (!Number.isNaN(rtt)) rtts.push(rtt);
-    line('echo', `echo: ${e.data}  (${rtt.toFixed(1)} ms)`);
+    bubble('echo', 'echo', String(e.data), rtt);
     showStats();
   });
   try {
@@ -97,9 +135,9 @@ async function connect() {
     const body = await res.json();
     if (!res.ok) throw new Error(`${body.error}: ${body.message}`);
     await pc.setRemoteDescription(body);
-    line('sys', 'answer applied; connecting...');
+    system('answer applied; connecting...');
   } catch (e) {
-    line('sys', `failed: ${e.message || e}`);
+    system(`failed: ${e.message || e}`);
     $('connect').disabled = false;
   }
 }
@@ -108,10 +146,10 @@ $('connect').addEventListener('click', connect);
 $('send').addEventListener('submit', (e) => {
   e.preventDefault();
   const text = $('message').value;
-  if (!dc || dc.readyState !== 'open') return;
+  if (!dc || dc.readyState !== 'open' || text === '') return;
   pending.push(performance.now());
   dc.send(text);
-  line('me', `sent: ${text}`);
+  bubble('me', 'you', text);
   $('message').value = '';
 });
 connect();

@@ -1,5 +1,6 @@
 //! The signaling client of `rtcpeer connect`: one HTTP/1.1 `POST` of a JSON body over a fresh
-//! TCP connection (hyper's client connection, no pool), returning the status and the body.
+//! TCP connection (hyper's client connection, no pool), returning the status and the body; and
+//! [`post_offer`], the whole offer/answer exchange with `rtcpeer serve` for applications.
 
 use std::time::Duration;
 
@@ -9,10 +10,13 @@ use hyper::Request;
 use hyper::Uri;
 use hyper::header::{CONTENT_TYPE, HOST};
 use hyper_util::rt::TokioIo;
+use rtcpeer::{RtcSdpType, RtcSessionDescription, RtcSessionDescriptionInit};
 use tokio::net::TcpStream;
 
 /// The largest response body read (an answer SDP is a few KiB).
 const MAX_BODY: usize = 1 << 20;
+/// How long [`post_offer`] waits for the answer.
+const OFFER_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// What went wrong with a `POST`.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +31,12 @@ pub enum PostError {
     /// No complete response in time.
     #[error("POST {0}: no response within {1:?}")]
     Timeout(String, Duration),
+    /// The server answered with an error status (its body says why).
+    #[error("POST {0}: status {1}: {2}")]
+    Status(String, u16, String),
+    /// The server's answer is not `{"type":"answer","sdp":"..."}`.
+    #[error("POST {0}: not an answer: {1}")]
+    NotAnAnswer(String, String),
 }
 
 /// A response: the status code and the body as text (lossy UTF-8).
@@ -44,6 +54,32 @@ pub async fn post_json(url: &str, body: String, timeout: Duration) -> Result<Res
         Ok(r) => r,
         Err(_) => Err(PostError::Timeout(url.to_owned(), timeout)),
     }
+}
+
+/// Signaling with `rtcpeer serve` (non-trickle): `POST url` with `offer` (the local
+/// description, once ICE gathering is complete) as `{"type":"offer","sdp":"..."}`, and returns
+/// the server's answer, ready for `set_remote_description`.
+pub async fn post_offer(
+    url: &str,
+    offer: &RtcSessionDescription,
+) -> Result<RtcSessionDescriptionInit, PostError> {
+    let body =
+        serde_json::to_string(offer).map_err(|e| PostError::Io(url.to_owned(), e.to_string()))?;
+    let response = post_json(url, body, OFFER_TIMEOUT).await?;
+    if !(200..300).contains(&response.status) {
+        return Err(PostError::Status(
+            url.to_owned(),
+            response.status,
+            response.body,
+        ));
+    }
+    let not_answer = |why: String| PostError::NotAnAnswer(url.to_owned(), why);
+    let answer: RtcSessionDescriptionInit =
+        serde_json::from_str(&response.body).map_err(|e| not_answer(e.to_string()))?;
+    if answer.sdp_type != RtcSdpType::Answer {
+        return Err(not_answer(format!("type {}", answer.sdp_type)));
+    }
+    Ok(answer)
 }
 
 async fn post(url: &str, body: String) -> Result<Response, PostError> {

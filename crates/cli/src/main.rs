@@ -1,18 +1,37 @@
-//! The `rtcpeer` binary: argument parsing and logging set-up for `rtcpeer serve` and
-//! `rtcpeer connect`; the work is in the `rtcpeer_cli` library.
+//! The `rtcpeer` binary: argument parsing and logging set-up for `rtcpeer serve`,
+//! `rtcpeer connect` and `rtcpeer bench`; the work is in the `rtcpeer_cli` library.
+//!
+//! The global allocator is the system one wrapped in a counter (`stats_alloc`), so that
+//! `rtcpeer bench` can read the live heap; it costs two atomic additions per allocation.
 //!
 //! `RUST_LOG` (tracing-subscriber's env filter) selects the logs on stderr, e.g.
 //! `RUST_LOG=rtcpeer=debug` for the whole stack; by default `serve` logs its connections
 //! (`rtcpeer_cli=info`) and `connect` only warnings.
 
+use std::alloc::System;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rtcpeer::Interfaces;
+use rtcpeer_cli::bench::{BenchOptions, HeapStats, Part, Signaling};
 use rtcpeer_cli::{ConnectOptions, ServeConfig, Test, TestResult};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use tracing_subscriber::EnvFilter;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The live heap as the counting allocator sees it.
+fn heap_stats() -> HeapStats {
+    let s = GLOBAL.stats();
+    HeapStats {
+        live_bytes: i64::try_from(s.bytes_allocated).unwrap_or(i64::MAX)
+            - i64::try_from(s.bytes_deallocated).unwrap_or(i64::MAX),
+        allocations: u64::try_from(s.allocations).unwrap_or(u64::MAX),
+    }
+}
 
 /// WebRTC data channels with rtcpeer: an echo server and the interop client tests.
 #[derive(Debug, Parser)]
@@ -48,6 +67,44 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Iface::Loopback)]
         interfaces: Iface,
     },
+    /// Measure two peers in one process over loopback: setup time, bulk throughput,
+    /// small-message rate and memory per connection, against the project's targets.
+    Bench {
+        /// Small counts (a few seconds) instead of the full ones.
+        #[arg(long)]
+        quick: bool,
+        /// Run only this part.
+        #[arg(long, value_enum)]
+        only: Option<BenchPart>,
+        /// How the peers exchange candidates.
+        #[arg(long, value_enum, default_value_t = BenchSignaling::Trickle)]
+        signaling: BenchSignaling,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The `--only` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BenchPart {
+    /// Connection setup time.
+    Setup,
+    /// Bulk throughput (64 KiB messages).
+    Bulk,
+    /// Small-message rate (64 B messages).
+    Small,
+    /// Memory per connected peer connection.
+    Memory,
+}
+
+/// The `--signaling` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BenchSignaling {
+    /// Descriptions at once, candidates as they are gathered.
+    Trickle,
+    /// Each description once ICE gathering is complete (non-trickle).
+    Gathered,
 }
 
 /// The `--interfaces` choices.
@@ -102,6 +159,34 @@ async fn stop_signal() {
     }
 }
 
+async fn bench(options: BenchOptions, json: bool) -> ExitCode {
+    match rtcpeer_cli::bench::run(&options).await {
+        Ok(report) => {
+            if json {
+                match serde_json::to_string(&report) {
+                    Ok(line) => println!("{line}"),
+                    Err(e) => {
+                        eprintln!("rtcpeer bench: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                print!("{}", report.table());
+            }
+            if report.data_ok() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("rtcpeer bench: messages were lost or corrupted, or pairs closed");
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("rtcpeer bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -152,6 +237,28 @@ async fn main() -> ExitCode {
             } else {
                 ExitCode::FAILURE
             }
+        }
+        Command::Bench {
+            quick,
+            only,
+            signaling,
+            json,
+        } => {
+            init_logging("warn");
+            let mut options = BenchOptions::default();
+            options.quick = quick;
+            options.only = only.map(|p| match p {
+                BenchPart::Setup => Part::Setup,
+                BenchPart::Bulk => Part::Bulk,
+                BenchPart::Small => Part::Small,
+                BenchPart::Memory => Part::Memory,
+            });
+            options.signaling = match signaling {
+                BenchSignaling::Trickle => Signaling::Trickle,
+                BenchSignaling::Gathered => Signaling::Gathered,
+            };
+            options.heap = Some(heap_stats);
+            bench(options, json).await
         }
     }
 }

@@ -632,14 +632,18 @@ fn answers_a_chrome_data_channel_offer_consistently_with_the_transport() {
     pc.add_local_interface("192.0.2.20:6000".parse().unwrap());
     pc.set_remote_description(RtcSessionDescriptionInit::new(RtcSdpType::Offer, offer))
         .unwrap();
-    // A trickled mDNS candidate is dropped and counted; an IP one goes to ICE.
+    // A trickled mDNS candidate goes to ICE to be resolved (not a candidate before that); an
+    // IP one is used at once.
     let mdns = RtcIceCandidateInit {
         candidate: "candidate:1 1 udp 2122260223 0f3b7a52-1b5e-4c8e-9d3a-2f1e0c9b8a7d.local 54321 typ host generation 0".into(),
         sdp_mid: Some("0".into()),
         ..Default::default()
     };
     pc.add_ice_candidate(mdns).unwrap();
-    assert_eq!(pc.wire_counters().mdns_candidates_dropped, 1);
+    assert_eq!(pc.wire_counters().mdns_candidates_dropped, 0);
+    let ice = pc.transport().unwrap().ice();
+    assert!(ice.mdns_stats().is_some_and(|s| s.queries_sent >= 1));
+    assert!(ice.remote_candidates().is_empty());
     let ip = RtcIceCandidateInit {
         candidate: "candidate:2 1 udp 2122260223 192.0.2.99 54321 typ host generation 0".into(),
         sdp_mid: Some("0".into()),

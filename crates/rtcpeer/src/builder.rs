@@ -1,6 +1,6 @@
 //! [`RtcPeerConnectionBuilder`]: the `RTCPeerConnection` constructor (webrtc-pc §4.4.1.1) with
 //! rtcpeer's extensions beside the `RTCConfiguration`: the certificates as objects, which local
-//! interfaces to bind ([`Interfaces`]), and a seed for the connection's random generator
+//! interfaces to bind ([`Interfaces`]), whether to use ICE-TCP, and a seed for the connection's random generator
 //! (reproducible ICE credentials and ids in tests).
 
 use std::sync::Arc;
@@ -19,6 +19,7 @@ use crate::machine::Core;
 use crate::net::{Interfaces, Sockets, host_interfaces, select};
 use crate::peer_connection::RtcPeerConnection;
 use crate::shared::Shared;
+use crate::tcp::TcpLayer;
 
 /// Connection numbers, for the per-connection tracing span.
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
@@ -30,6 +31,8 @@ pub struct RtcPeerConnectionBuilder {
     certificate: Option<RtcCertificate>,
     interfaces: Interfaces,
     seed: Option<u64>,
+    /// `None`: the default, on.
+    ice_tcp: Option<bool>,
 }
 
 impl RtcPeerConnectionBuilder {
@@ -54,6 +57,15 @@ impl RtcPeerConnectionBuilder {
     /// Which local addresses to bind sockets on (default [`Interfaces::NonLoopback`]).
     pub fn interfaces(mut self, interfaces: Interfaces) -> Self {
         self.interfaces = interfaces;
+        self
+    }
+
+    /// Whether to offer ICE-TCP host candidates (RFC 6544): a TCP listener per local address
+    /// (passive candidates) and connections opened from those addresses to the peer's passive
+    /// candidates (active ones). On by default, as in browsers; TCP candidates rank below UDP
+    /// ones, so they carry the connection only when UDP does not get through.
+    pub fn ice_tcp(mut self, enabled: bool) -> Self {
+        self.ice_tcp = Some(enabled);
         self
     }
 
@@ -106,6 +118,11 @@ impl RtcPeerConnectionBuilder {
         let span = tracing::debug_span!("rtcpeer", pc = number);
         let _entered = runtime.enter();
         let sockets = span.in_scope(|| Sockets::bind(&addrs));
+        let tcp = if self.ice_tcp.unwrap_or(true) {
+            span.in_scope(|| TcpLayer::listen(&sockets.local_addrs()))
+        } else {
+            TcpLayer::default()
+        };
         let core = Core::new(pc);
         let shared = Arc::new(Shared::new(
             Driver::snapshot(&core),
@@ -114,7 +131,7 @@ impl RtcPeerConnectionBuilder {
         ));
         let (tx, rx) = mpsc::unbounded_channel();
         let link = Link { tx, shared };
-        let driver = Driver::new(core, rx, link.downgrade(), sockets);
+        let driver = Driver::new(core, rx, link.downgrade(), sockets, tcp);
         runtime.spawn(driver.run().instrument(span));
         Ok(RtcPeerConnection::from_link(link))
     }

@@ -1,8 +1,9 @@
 //! The driver task of one connection (DESIGN §3 "Concurrency"): it owns the sans-IO core
 //! ([`Core`]), the sockets and the event handlers, and waits on three inputs with
 //! `tokio::select!`: the command channel (the operations chain, in order), the core's timer
-//! (`poll_timeout`), and the sockets (every ready datagram is drained per wake-up, each handed
-//! to the core with the receiving socket's address). After every input it drains all output:
+//! (`poll_timeout`), the UDP sockets (every ready datagram is drained per wake-up, each handed
+//! to the core with the receiving socket's address) and the ICE-TCP sockets ([`TcpLayer`]:
+//! accepted and opened connections and the bytes read on them). After every input it drains all output:
 //! datagrams to send (each from the socket bound to its source address), transport commands,
 //! then events. Events held back behind a `datachannel` event fire once the commands its
 //! handlers queued (the new channel's handlers) have run.
@@ -38,6 +39,7 @@ use crate::media::{RtcRtpReceiver, RtcRtpTransceiver};
 use crate::net::Sockets;
 use crate::peer_connection::WeakRtcPeerConnection;
 use crate::shared::{Counters, DataChannelState, Shared, Snapshot};
+use crate::tcp::{TcpInput, TcpLayer};
 
 /// Driver tasks alive in the process.
 static LIVE_DRIVERS: AtomicUsize = AtomicUsize::new(0);
@@ -80,6 +82,8 @@ pub(crate) struct Driver {
     link: WeakLink,
     shared: Arc<Shared>,
     sockets: Sockets,
+    /// The ICE-TCP listeners and connections (RFC 6544).
+    tcp: TcpLayer,
     listeners: Listeners<Event>,
     channel_listeners: HashMap<DataChannelId, Listeners<DataChannelEvent>>,
     /// Events held back after a `datachannel` event, so that the handlers it registered on the
@@ -109,14 +113,19 @@ impl Driver {
         rx: mpsc::UnboundedReceiver<Command>,
         link: WeakLink,
         sockets: Sockets,
+        tcp: TcpLayer,
     ) -> Self {
         core.add_local_interfaces(&sockets.local_addrs());
+        for addr in tcp.listener_addrs() {
+            core.pc.add_local_tcp_listener(addr);
+        }
         Driver {
             core: Box::new(core),
             rx,
             shared: Arc::clone(&link.shared),
             link,
             sockets,
+            tcp,
             listeners: Listeners::default(),
             channel_listeners: HashMap::new(),
             deferred: VecDeque::new(),
@@ -195,6 +204,10 @@ impl Driver {
                     self.receive();
                     self.after_input();
                 }
+                inputs = std::future::poll_fn(|cx| self.tcp.poll_input(cx)) => {
+                    self.tcp_input(inputs);
+                    self.after_input();
+                }
             }
             if self.core.pc.is_closed() {
                 break;
@@ -219,6 +232,32 @@ impl Driver {
                 Counters::add(&counters.datagrams_dropped, 1);
             }
         });
+    }
+
+    /// What happened on the ICE-TCP sockets, handed to the core.
+    fn tcp_input(&mut self, inputs: Vec<TcpInput>) {
+        let now = now();
+        let counters = &self.shared.counters;
+        let pc = &mut self.core.pc;
+        for input in inputs {
+            match input {
+                TcpInput::Accepted {
+                    local,
+                    remote,
+                    stream,
+                } => match pc.handle_tcp_accepted(now, local, remote) {
+                    Some(id) => self.tcp.adopt(id, stream, local, remote),
+                    None => drop(stream),
+                },
+                TcpInput::Connected { id, local } => pc.handle_tcp_connected(now, id, local),
+                TcpInput::ConnectFailed { id } => pc.handle_tcp_connect_failed(now, id),
+                TcpInput::Data(rx) => {
+                    Counters::add(&counters.bytes_received, rx.contents.len() as u64);
+                    pc.handle_receive(now, rx);
+                }
+                TcpInput::Closed { id } => pc.handle_tcp_closed(now, id),
+            }
+        }
     }
 
     /// Output after a datagram, a timeout or a data channel command: state is republished
@@ -250,6 +289,15 @@ impl Driver {
     fn transmit(&mut self) {
         let c = &self.shared.counters;
         while let Some(t) = self.core.poll_transmit() {
+            if t.protocol != rtcpeer_types::Protocol::Udp {
+                let len = t.contents.len() as u64;
+                if self.tcp.send(t) {
+                    Counters::add(&c.bytes_sent, len);
+                } else {
+                    Counters::add(&c.send_errors, 1);
+                }
+                continue;
+            }
             match self.sockets.send(&t) {
                 Ok(n) => {
                     Counters::add(&c.datagrams_sent, 1);
@@ -261,6 +309,10 @@ impl Driver {
                     self.core.pc.report_send_failure(&t);
                 }
             }
+        }
+        // After the bytes: a `Close` comes after what was written on its connection.
+        while let Some(command) = self.core.pc.poll_tcp_command() {
+            self.tcp.command(command);
         }
     }
 

@@ -75,6 +75,7 @@ mod net;
 mod peer_connection;
 mod shared;
 mod stats;
+mod tcp;
 
 pub use builder::RtcPeerConnectionBuilder;
 pub use certificate::RtcCertificate;

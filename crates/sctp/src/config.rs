@@ -15,6 +15,17 @@
 //! * `rto_max` = 6 s: with Association.Max.Retrans = 10, a vanished peer is detected in well
 //!   under a minute instead of the RFC's many minutes (ICE consent freshness, 30 s, usually
 //!   notices first anyway).
+//!
+//! # Extensions on by default
+//!
+//! * `interleaving` (RFC 8260 I-DATA): offered in the Supported Extensions parameter and used
+//!   only when the peer lists I-DATA too, so offering it is safe: a peer without it (every
+//!   browser as shipped today) sees one more chunk type in a list it ignores, and the
+//!   association keeps using DATA exactly as before. With it, a large message on one stream
+//!   no longer holds up the messages of the others.
+//! * `rack` (RFC 8985 RACK-TLP adapted to SCTP): purely local sender behaviour (it only
+//!   decides when to retransmit), so it needs no negotiation. It replaces the three-miss fast
+//!   retransmit rule of RFC 9260 §7.2.4, which stays in use when `rack` is off.
 
 use std::time::Duration;
 
@@ -59,6 +70,12 @@ pub struct Config {
     pub valid_cookie_life: Duration,
     /// Announce and use RFC 9653 zero checksums (SCTP over DTLS, method 1).
     pub zero_checksum: bool,
+    /// Offer RFC 8260 user message interleaving (I-DATA, I-FORWARD-TSN); it is used when
+    /// the peer offers it too.
+    pub interleaving: bool,
+    /// Detect losses by time (RACK) and probe tail losses (TLP), RFC 8985 adapted to SCTP;
+    /// off, the RFC 9260 three-miss rule decides fast retransmissions.
+    pub rack: bool,
 }
 
 impl Default for Config {
@@ -81,6 +98,8 @@ impl Default for Config {
             delayed_ack_timeout: Duration::from_millis(200),
             valid_cookie_life: Duration::from_secs(60),
             zero_checksum: false,
+            interleaving: true,
+            rack: true,
         }
     }
 }

@@ -134,13 +134,27 @@ fn message(stream: u16, i: usize, max_len: usize) -> Bytes {
     Bytes::from(v)
 }
 
+/// Plain RFC 9260 behaviour: DATA chunks and the three-miss fast retransmit rule (what a
+/// browser peer without I-DATA gets, and what `rack: false` restores).
+fn classic() -> Config {
+    Config {
+        interleaving: false,
+        rack: false,
+        ..Config::default()
+    }
+}
+
 fn reliable_transfer(loss: f64, seed: u64, unordered: bool) {
+    reliable_transfer_with(Config::default(), loss, seed, unordered);
+}
+
+fn reliable_transfer_with(config: Config, loss: f64, seed: u64, unordered: bool) {
     let link = if loss == 0.0 {
         Link::perfect()
     } else {
         Link::lossy(loss)
     };
-    let mut net = pair(Config::default(), link, seed);
+    let mut net = pair(config, link, seed);
     connect(&mut net, true);
     let streams = [0u16, 1, 7];
     let per_stream = 150;
@@ -223,6 +237,25 @@ fn reliable_ordered_20_percent_loss() {
 }
 
 #[test]
+fn reliable_with_data_chunks_and_the_three_miss_rule() {
+    for (loss, seed) in [(0.0, 1), (0.05, 2), (0.2, 3)] {
+        reliable_transfer_with(classic(), loss, seed, false);
+    }
+    reliable_transfer_with(classic(), 0.2, 4, true);
+    // Each feature alone.
+    let rack_only = Config {
+        interleaving: false,
+        ..Config::default()
+    };
+    reliable_transfer_with(rack_only, 0.2, 5, false);
+    let idata_only = Config {
+        rack: false,
+        ..Config::default()
+    };
+    reliable_transfer_with(idata_only, 0.2, 6, false);
+}
+
+#[test]
 fn reliable_unordered_with_loss() {
     reliable_transfer(0.0, 4, true);
     reliable_transfer(0.05, 5, true);
@@ -285,8 +318,14 @@ fn large_messages_256k_and_16m() {
 /// explain), the association keeps going, and reliable traffic on another stream is complete.
 #[test]
 fn partial_reliability_max_retransmits() {
-    for (seed, unordered) in [(1, false), (2, true), (3, false)] {
-        let mut net = pair(Config::default(), Link::lossy(0.2), seed);
+    for (seed, unordered, config) in [
+        (1, false, Config::default()),
+        (2, true, Config::default()),
+        (3, false, Config::default()),
+        (4, false, classic()),
+        (5, true, classic()),
+    ] {
+        let mut net = pair(config, Link::lossy(0.2), seed);
         connect(&mut net, true);
         let n = 400;
         for i in 0..n {

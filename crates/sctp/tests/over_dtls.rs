@@ -32,6 +32,8 @@ struct Log {
     open: BTreeSet<u16>,
     closed: BTreeSet<u16>,
     messages: HashMap<u16, Vec<ChannelMessage>>,
+    /// The channel of each message, in order of arrival.
+    arrivals: Vec<u16>,
     association_closed: Option<CloseReason>,
     dtls_failed: Option<DtlsFailure>,
     dtls_connected: bool,
@@ -49,6 +51,7 @@ impl Log {
                 self.closed.insert(id);
             }
             ChannelEvent::Message { id, message } => {
+                self.arrivals.push(id);
                 self.messages.entry(id).or_default().push(message)
             }
             ChannelEvent::AssociationClosed { reason } => self.association_closed = Some(reason),
@@ -653,6 +656,53 @@ fn large_messages_256_kib_and_16_mib() {
         &[ChannelMessage::Binary(m1), ChannelMessage::Binary(m2)][..]
     );
     assert_eq!(pa.log.received(id), &[ChannelMessage::Binary(m3)][..]);
+}
+
+/// RFC 8260 interleaving through DTLS under loss: a chat message sent right after a 1 MiB
+/// file on another channel arrives first, within a few round trips, and the file intact.
+#[test]
+fn chat_message_overtakes_a_large_file_on_another_channel() {
+    let sctp = Config {
+        max_message_size: 2 * 1024 * 1024,
+        ..Config::default()
+    };
+    let mut sim = Sim::new(Opts {
+        conditions: impaired(0.05),
+        sctp,
+        ..Opts::default()
+    });
+    sim.connect();
+    let file = sim.open(DataChannelInit::default());
+    let chat = sim.open(DataChannelInit::default());
+    let (a, b) = (sim.a, sim.b);
+    assert!(sim.peer(a).dc.association().interleaving_in_use());
+    let big: Bytes = (0..1024 * 1024)
+        .map(|i: u32| (i * 7 + i / 1001) as u8)
+        .collect();
+    sim.peer_mut(a).dc.send_binary(file, big.clone()).unwrap();
+    sim.peer_mut(a)
+        .dc
+        .send_text(chat, "are you there?")
+        .unwrap();
+    let start = sim.net.now();
+    sim.run(Duration::from_secs(600), "file and chat", |_, pb| {
+        !pb.log.received(file).is_empty() && !pb.log.received(chat).is_empty()
+    });
+    let pb = sim.peer(b);
+    assert_eq!(
+        pb.log.arrivals,
+        vec![chat, file],
+        "the chat message came first"
+    );
+    assert_eq!(pb.log.received(file), &[ChannelMessage::Binary(big)][..]);
+    assert_eq!(
+        pb.log.received(chat),
+        &[ChannelMessage::Text("are you there?".into())][..]
+    );
+    assert!(
+        sim.net.now() - start > Duration::from_millis(100),
+        "the file took a while"
+    );
 }
 
 /// 1,000 channels (500 opened by each side) open, carry a message each, and close from the side

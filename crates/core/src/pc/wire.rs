@@ -8,7 +8,15 @@
 //!
 //! - The stack is created when the first description is applied (local or remote), with the
 //!   connection's certificate, its validated ICE servers and the local addresses the runtime
-//!   reported ([`PeerConnection::add_local_interface`]).
+//!   reported ([`PeerConnection::add_local_interface`], and for ICE-TCP (RFC 6544)
+//!   [`PeerConnection::add_local_tcp_listener`]).
+//! - Stream sockets: the runtime carries out the agent's TCP commands
+//!   ([`PeerConnection::poll_tcp_command`], after draining
+//!   [`PeerConnection::poll_transmit`]) and reports their outcome
+//!   (`handle_tcp_connected`, `handle_tcp_connect_failed`, `handle_tcp_accepted`,
+//!   `handle_tcp_closed`); the bytes travel as `Transmit`/`Receive` of `Protocol::Tcp`.
+//! - Remote candidates may carry an mDNS `.local` name (draft-ietf-mmusic-mdns-ice-candidates
+//!   §3.2): the ICE agent resolves it before using the candidate.
 //! - Every [`TransportCommand`] the signaling half queues goes to two places: the observable
 //!   queue of [`PeerConnection::poll_command`] (kept for tests and drivers that watch it; capped
 //!   at [`MAX_OBSERVED_COMMANDS`], oldest dropped) and an internal queue consumed right after the
@@ -28,8 +36,6 @@
 //! - ICE servers: only `stun:` and UDP `turn:` URLs whose host is an IP literal are used; a host
 //!   name needs resolving by the runtime, which has no seam yet (counted in
 //!   [`WireCounters::ice_servers_skipped`]).
-//! - Remote mDNS (`.local`) candidates are dropped and counted
-//!   ([`WireCounters::mdns_candidates_dropped`]).
 //! - An answer that removes the data section (`CloseSctp`) is not carried out by the stack yet
 //!   (logged).
 //!
@@ -41,7 +47,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Instant, SystemTime};
 
 use rtcpeer_dtls::DtlsRole;
-use rtcpeer_ice::{IceTransportPolicy, TurnServer};
+use rtcpeer_ice::{
+    IceTransportPolicy, RemoteCandidateInput, TcpCommand, TcpConnectionId, TurnServer,
+};
 use rtcpeer_types::{Receive, Transmit};
 
 use super::{PeerConnection, TransportCommand};
@@ -60,7 +68,7 @@ pub const MAX_OBSERVED_COMMANDS: usize = 256;
 /// What the wiring dropped or could not use, counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WireCounters {
-    /// Remote candidates with an mDNS `.local` host name (not resolved yet).
+    /// Remote candidates with a `.local` host name that is not a valid mDNS candidate name.
     pub mdns_candidates_dropped: u64,
     /// Remote candidates the ICE layer could not parse.
     pub unparsable_candidates_dropped: u64,
@@ -82,6 +90,13 @@ pub(crate) struct Wire {
     /// Commands not yet carried out.
     pub(crate) todo: VecDeque<TransportCommand>,
     pub(crate) local_interfaces: Vec<SocketAddr>,
+    /// ICE-TCP listeners the runtime reported (passive and active TCP host candidates).
+    pub(crate) local_tcp_listeners: Vec<SocketAddr>,
+    /// mDNS sockets the runtime reported.
+    pub(crate) mdns_sockets: Vec<SocketAddr>,
+    /// Remote candidates of the description whose address is an mDNS name: handed to the
+    /// agent after the description's parameters.
+    pub(crate) mdns_candidates: Vec<RemoteCandidateInput>,
     /// The remote parameters learnt so far; `None` before a remote description.
     pub(crate) params: Option<TransportParameters>,
     pub(crate) params_dirty: bool,
@@ -102,6 +117,9 @@ impl Wire {
             now,
             todo: VecDeque::new(),
             local_interfaces: Vec::new(),
+            local_tcp_listeners: Vec::new(),
+            mdns_sockets: Vec::new(),
+            mdns_candidates: Vec::new(),
             params: None,
             params_dirty: false,
             gather_requested: false,
@@ -114,14 +132,14 @@ impl Wire {
     }
 }
 
-/// Converts a signalled candidate into an ICE candidate; `None` (counted) when it cannot be
-/// used.
+/// Converts a signalled candidate into an ICE candidate, with an address or with an mDNS
+/// `.local` name the agent resolves; `None` (counted) when it cannot be used.
 pub(crate) fn ice_candidate(
     candidate: &rtcpeer_sdp::Candidate,
     counters: &mut WireCounters,
-) -> Option<rtcpeer_ice::Candidate> {
+) -> Option<RemoteCandidateInput> {
     let text = candidate.to_string();
-    match rtcpeer_ice::Candidate::parse(&text) {
+    match rtcpeer_ice::Candidate::parse_allowing_mdns(&text) {
         Ok(c) => Some(c),
         Err(e) => {
             let is_mdns = text
@@ -130,7 +148,7 @@ pub(crate) fn ice_candidate(
                 .is_some_and(|host| host.to_ascii_lowercase().ends_with(".local"));
             if is_mdns {
                 counters.mdns_candidates_dropped += 1;
-                tracing::debug!("remote mDNS candidate dropped (not resolved)");
+                tracing::debug!(error = %e, "remote mDNS candidate dropped");
             } else {
                 counters.unparsable_candidates_dropped += 1;
                 tracing::debug!(error = %e, "remote candidate dropped");
@@ -163,6 +181,104 @@ impl PeerConnection {
                 stack.add_local_interface(addr);
             }
         }
+    }
+
+    /// A TCP socket the runtime listens on for ICE-TCP (RFC 6544 §4.1; its port assigned): a
+    /// passive host candidate there and an active one on its IP. Listeners given before the
+    /// transport exists are used when it is created.
+    pub fn add_local_tcp_listener(&mut self, addr: SocketAddr) {
+        if self.is_closed || self.wire.local_tcp_listeners.contains(&addr) {
+            return;
+        }
+        self.wire.local_tcp_listeners.push(addr);
+        if let Some(stack) = self.wire.stack.as_mut() {
+            stack.add_local_tcp_listener(addr);
+        }
+        self.drain_transport_events();
+    }
+
+    /// A UDP socket of the runtime bound to the mDNS port (5353) and joined to the mDNS group
+    /// of its family (draft-ietf-mmusic-mdns-ice-candidates §3.1).
+    pub fn add_mdns_socket(&mut self, addr: SocketAddr) {
+        if self.is_closed || self.wire.mdns_sockets.contains(&addr) {
+            return;
+        }
+        self.wire.mdns_sockets.push(addr);
+        if let Some(stack) = self.wire.stack.as_mut() {
+            stack.add_mdns_socket(addr);
+        }
+    }
+
+    /// The next thing the ICE agent asks of the runtime's TCP sockets (RFC 6544). Drain
+    /// [`poll_transmit`](Self::poll_transmit) first: a `Close` follows the bytes written on
+    /// its connection.
+    pub fn poll_tcp_command(&mut self) -> Option<TcpCommand> {
+        self.sync_transport();
+        self.wire.stack.as_mut()?.poll_tcp_command()
+    }
+
+    /// A connection asked for by [`TcpCommand::Connect`] is established; `local` is its local
+    /// address.
+    pub fn handle_tcp_connected(&mut self, now: Instant, id: TcpConnectionId, local: SocketAddr) {
+        self.advance(now);
+        if let Some(stack) = self.wire.stack.as_mut() {
+            stack.handle_tcp_connected(now, id, local);
+        }
+        self.drain_transport_events();
+    }
+
+    /// A connection asked for by [`TcpCommand::Connect`] could not be established.
+    pub fn handle_tcp_connect_failed(&mut self, now: Instant, id: TcpConnectionId) {
+        self.advance(now);
+        if let Some(stack) = self.wire.stack.as_mut() {
+            stack.handle_tcp_connect_failed(now, id);
+        }
+        self.drain_transport_events();
+    }
+
+    /// The runtime accepted a connection from `remote` on its ICE-TCP listener at `local`:
+    /// the id to keep it under, or `None` when nobody wants it (the runtime closes it).
+    pub fn handle_tcp_accepted(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> Option<TcpConnectionId> {
+        self.advance(now);
+        if self.is_closed {
+            return None;
+        }
+        let id = self
+            .wire
+            .stack
+            .as_mut()
+            .and_then(|s| s.handle_tcp_accepted(now, local, remote));
+        self.drain_transport_events();
+        id
+    }
+
+    /// An ICE-TCP connection closed (by the peer, or on an error).
+    pub fn handle_tcp_closed(&mut self, now: Instant, id: TcpConnectionId) {
+        self.advance(now);
+        if let Some(stack) = self.wire.stack.as_mut() {
+            stack.handle_tcp_closed(now, id);
+        }
+        self.drain_transport_events();
+    }
+
+    /// The runtime's TCP connection from `local` to the TURN server at `server` closed or
+    /// could not be opened (RFC 8656 §3.1: its allocations are gone).
+    pub fn handle_relay_connection_closed(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        server: SocketAddr,
+    ) {
+        self.advance(now);
+        if let Some(stack) = self.wire.stack.as_mut() {
+            stack.handle_relay_connection_closed(now, local, server);
+        }
+        self.drain_transport_events();
     }
 
     /// A datagram arrived on one of the runtime's sockets.
@@ -272,6 +388,12 @@ impl PeerConnection {
         for addr in &self.wire.local_interfaces {
             stack.add_local_interface(*addr);
         }
+        for addr in &self.wire.local_tcp_listeners {
+            stack.add_local_tcp_listener(*addr);
+        }
+        for addr in &self.wire.mdns_sockets {
+            stack.add_mdns_socket(*addr);
+        }
         if let Err(e) = stack.set_local_credentials(&self.local_ice.ufrag, &self.local_ice.pwd) {
             tracing::warn!(error = %e, "local ICE credentials refused by the transport");
         }
@@ -294,6 +416,9 @@ impl PeerConnection {
             params.candidates.clear();
             if let Err(e) = stack.set_parameters(now, sent) {
                 tracing::debug!(error = %e, "transport parameters refused");
+            }
+            for input in self.wire.mdns_candidates.drain(..) {
+                stack.add_remote_candidate_input(now, input);
             }
         }
         if self.wire.gather_requested && !self.wire.gathered && !self.is_closed {
@@ -354,7 +479,7 @@ impl PeerConnection {
                 if let Some(c) = ice_candidate(&candidate, &mut self.wire.counters)
                     && let Some(stack) = self.wire.stack.as_mut()
                 {
-                    stack.add_remote_candidate(now, c);
+                    stack.add_remote_candidate_input(now, c);
                 }
             }
             TransportCommand::EndOfRemoteCandidates { .. } => {
@@ -391,11 +516,15 @@ impl PeerConnection {
     /// The remote description's (first, BUNDLE) transport.
     fn set_remote_transport(&mut self, remote: Option<&RemoteTransportParameters>) {
         let Some(remote) = remote else { return };
-        let candidates: Vec<_> = remote
-            .candidates
-            .iter()
-            .filter_map(|(_, c)| ice_candidate(c, &mut self.wire.counters))
-            .collect();
+        let mut candidates = Vec::new();
+        self.wire.mdns_candidates.clear();
+        for (_, c) in &remote.candidates {
+            match ice_candidate(c, &mut self.wire.counters) {
+                Some(RemoteCandidateInput::Address(c)) => candidates.push(c),
+                Some(input) => self.wire.mdns_candidates.push(input),
+                None => {}
+            }
+        }
         let dtls_role: Option<DtlsRole> = self.dtls_role;
         let ice_role: RtcIceRole = self.ice_role;
         let sctp = self.sctp_transport.as_ref().and_then(|s| {

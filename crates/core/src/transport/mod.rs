@@ -4,7 +4,8 @@
 //!
 //! - [`stack`]: the machine and how its parts are wired ([`TransportStack`]).
 //! - [`channels`]: its data channel commands; `pump` (private): how the machines are
-//!   wired after each input.
+//!   wired after each input; `tcp` (private): the runtime's stream sockets (ICE-TCP, TURN over
+//!   TCP/TLS) and mDNS sockets, passed through to the ICE agent.
 //! - [`config`]: its local configuration ([`TransportConfig`]) and the parameters the
 //!   signaling layer feeds it ([`TransportParameters`]).
 //! - [`event`]: what it reports ([`TransportEvent`]), its failures with their W3C
@@ -22,6 +23,7 @@ pub mod demux;
 pub mod event;
 mod pump;
 pub mod stack;
+mod tcp;
 
 #[cfg(test)]
 mod tests;

@@ -40,8 +40,8 @@ pub struct InMemoryPair {
     pub setup: Duration,
 }
 
-const ADDR_A: &str = "192.0.2.1:5000";
-const ADDR_B: &str = "192.0.2.2:6000";
+pub const ADDR_A: &str = "192.0.2.1:5000";
+pub const ADDR_B: &str = "192.0.2.2:6000";
 
 fn params(s: &TransportStack, ice_role: RtcIceRole, dtls_role: DtlsRole) -> TransportParameters {
     let creds = s.local_credentials();

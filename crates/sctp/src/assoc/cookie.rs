@@ -17,6 +17,8 @@ pub(crate) struct PeerCaps {
     pub(crate) forward_tsn: bool,
     pub(crate) reconfig: bool,
     pub(crate) zero_checksum: bool,
+    /// The peer lists I-DATA (RFC 8260).
+    pub(crate) interleaving: bool,
 }
 
 impl PeerCaps {
@@ -24,12 +26,14 @@ impl PeerCaps {
         u8::from(self.forward_tsn)
             | (u8::from(self.reconfig) << 1)
             | (u8::from(self.zero_checksum) << 2)
+            | (u8::from(self.interleaving) << 3)
     }
     fn from_bits(b: u8) -> Self {
         PeerCaps {
             forward_tsn: b & 1 != 0,
             reconfig: b & 2 != 0,
             zero_checksum: b & 4 != 0,
+            interleaving: b & 8 != 0,
         }
     }
 }
@@ -121,6 +125,7 @@ mod tests {
                 forward_tsn: true,
                 reconfig: false,
                 zero_checksum: true,
+                interleaving: true,
             },
         }
     }

@@ -2,7 +2,8 @@
 //! COOKIE ECHO, COOKIE ACK; T1-init and T1-cookie retransmission; INIT collisions (§5.2.1,
 //! both WebRTC peers connect at once); unexpected INIT and COOKIE ECHO handling with tie-tags
 //! and restart detection (§5.2.2, §5.2.4); capability negotiation (RFC 3758 Forward-TSN,
-//! RFC 5061 Supported Extensions, RFC 9653 Zero Checksum Acceptable).
+//! RFC 5061 Supported Extensions with RE-CONFIG and RFC 8260 I-DATA, RFC 9653 Zero Checksum
+//! Acceptable). The INIT chunk is also what SNAP hands out (see `snap`).
 
 use bytes::Bytes;
 
@@ -17,9 +18,14 @@ const EDMID_DTLS: u32 = 1;
 
 impl Association {
     fn our_params(&self) -> Vec<InitParam> {
+        let mut extensions = vec![ChunkType::FORWARD_TSN, ChunkType::RE_CONFIG];
+        if self.config.interleaving {
+            // RFC 8260 §2.2.1: I-DATA, and I-FORWARD-TSN to go with partial reliability.
+            extensions.extend([ChunkType::I_DATA, ChunkType::I_FORWARD_TSN]);
+        }
         let mut params = vec![
             InitParam::ForwardTsnSupported,
-            InitParam::SupportedExtensions(vec![ChunkType::FORWARD_TSN, ChunkType::RE_CONFIG]),
+            InitParam::SupportedExtensions(extensions),
         ];
         if self.config.zero_checksum {
             params.push(InitParam::ZeroChecksumAcceptable { edmid: EDMID_DTLS });
@@ -39,7 +45,7 @@ impl Association {
     }
 
     /// The capabilities an INIT or INIT ACK announces, and its parameters to report.
-    fn peer_caps(&self, init: &InitChunk) -> (PeerCaps, Vec<Bytes>) {
+    pub(super) fn peer_caps(&self, init: &InitChunk) -> (PeerCaps, Vec<Bytes>) {
         let (params, unrecognized) = init.recognized_params();
         let mut caps = PeerCaps::default();
         for p in params {
@@ -48,6 +54,7 @@ impl Association {
                 InitParam::SupportedExtensions(types) => {
                     caps.forward_tsn |= types.contains(&ChunkType::FORWARD_TSN);
                     caps.reconfig |= types.contains(&ChunkType::RE_CONFIG);
+                    caps.interleaving |= types.contains(&ChunkType::I_DATA);
                 }
                 InitParam::ZeroChecksumAcceptable { edmid: EDMID_DTLS } => {
                     caps.zero_checksum = true
@@ -75,6 +82,9 @@ impl Association {
         let (tag, tsn, tie_my, tie_peer) = match self.state {
             State::Closed | State::CookieWait => (self.my_tag, self.my_initial_tsn, 0, 0),
             State::CookieEchoed => (self.my_tag, self.my_initial_tsn, self.my_tag, self.peer_tag),
+            // Established by SNAP while the peer runs the handshake: answer as in a
+            // collision, so that its COOKIE ECHO matches this association (case D).
+            _ if self.is_snap_peer_init(&init) => (self.my_tag, self.my_initial_tsn, 0, 0),
             _ => (
                 nonzero(&mut self.rng),
                 self.rng.u32(),
@@ -95,7 +105,7 @@ impl Association {
             created_ms: self.now_ms(),
             caps,
         }
-        .seal(&self.cookie_key);
+        .seal(&self.cookie_key());
         let mut params = self.our_params();
         params.push(InitParam::StateCookie(cookie));
         params.extend(
@@ -161,21 +171,31 @@ impl Association {
         self.t1.start(self.now, self.rto.get());
     }
 
-    fn set_peer(&mut self, peer_initial_tsn: u32, a_rwnd: u32, peer_inbound_streams: u16) {
+    /// Sets up data transfer with the peer's parameters (from its INIT, INIT ACK or the
+    /// State Cookie); `self.caps` must already hold what it negotiated.
+    pub(super) fn set_peer(
+        &mut self,
+        peer_initial_tsn: u32,
+        a_rwnd: u32,
+        peer_inbound_streams: u16,
+    ) {
+        let interleaved = self.interleaving_in_use();
         self.rx = Some(Receiver::new(
             peer_initial_tsn,
             self.config.receive_buffer(),
             self.config.max_message_size,
+            interleaved,
         ));
         self.tx.set_peer_rwnd(a_rwnd);
         self.tx.partial_reliability = self.caps.forward_tsn;
+        self.tx.interleaved = interleaved;
         self.outbound_streams = self.config.outbound_streams.min(peer_inbound_streams);
         self.reconf.set_peer_initial_tsn(peer_initial_tsn);
     }
 
     /// A COOKIE ECHO arrived (RFC 9260 §5.1 D, §5.2.4).
     pub(super) fn on_cookie_echo(&mut self, verification_tag: u32, bytes: &[u8]) -> bool {
-        let Some(c) = Cookie::open(&self.cookie_key, bytes) else {
+        let Some(c) = Cookie::open(&self.cookie_key(), bytes) else {
             self.stats.packets_dropped += 1;
             return false;
         };
@@ -221,7 +241,9 @@ impl Association {
                 self.config.mtu,
                 self.config.max_message_size,
                 self.config.max_send_buffer,
+                self.config.rack,
             );
+            self.tlp.stop();
             self.my_tag = c.my_tag;
             self.my_initial_tsn = c.my_initial_tsn;
             self.reconf = super::reconfig::ReConfig::new(c.my_initial_tsn);

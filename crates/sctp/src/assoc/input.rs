@@ -1,13 +1,15 @@
 //! Incoming packets: checksum, port and verification-tag checks (RFC 9260 §6.8, §8.5,
 //! §8.5.1), out-of-the-blue packets (§8.4), and dispatch of each chunk: DATA and SACK (§6),
 //! HEARTBEAT (§8.3), ABORT (§9.1), SHUTDOWN (§9.2), ERROR (§3.3.10), FORWARD-TSN (RFC 3758),
-//! RE-CONFIG (RFC 6525), and unknown chunks (§3.2).
+//! I-DATA and I-FORWARD-TSN (RFC 8260: only when negotiated, and then instead of DATA and
+//! FORWARD-TSN; the wrong kind aborts the association, §2.2.3 and §2.3.1), RE-CONFIG
+//! (RFC 6525), and unknown chunks (§3.2).
 
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 
-use super::rx::DataOutcome;
+use super::rx::{DataOutcome, Receiver};
 use super::{Association, CloseReason, State};
 use crate::wire::{
     Chunk, ChunkIter, CommonHeader, ErrorCause, SackChunk, UnknownAction, verify_checksum,
@@ -123,34 +125,12 @@ impl Association {
     ) -> bool {
         match chunk {
             Chunk::Data(d) => {
-                if self.state == State::CookieEchoed {
-                    // The peer is established, so its COOKIE ACK was lost on the way.
-                    self.enter_established();
-                }
-                if !matches!(
-                    self.state,
-                    State::Established | State::ShutdownPending | State::ShutdownSent
-                ) {
-                    return true;
-                }
-                let Some(rx) = &mut self.rx else { return true };
-                if d.user_data.is_empty() {
-                    let tsn = d.tsn;
-                    self.solo.push_back((
-                        self.peer_tag,
-                        Chunk::Abort {
-                            reflected_tag: false,
-                            causes: vec![ErrorCause::NoUserData { tsn }],
-                        },
-                    ));
-                    self.close(CloseReason::ProtocolViolation("DATA without user data"));
-                    return false;
-                }
-                *had_data = true;
-                if rx.on_data(d) == DataOutcome::TooLarge {
-                    self.protocol_violation("message larger than max-message-size");
-                    return false;
-                }
+                let (tsn, empty) = (d.tsn, d.user_data.is_empty());
+                return self.on_data_chunk(tsn, empty, false, had_data, |rx| rx.on_data(d));
+            }
+            Chunk::IData(d) => {
+                let (tsn, empty) = (d.tsn, d.user_data.is_empty());
+                return self.on_data_chunk(tsn, empty, true, had_data, |rx| rx.on_idata(d));
             }
             Chunk::Sack(s) => self.on_sack(&s),
             Chunk::Init(init) => {
@@ -187,14 +167,27 @@ impl Association {
                 tracing::debug!(?causes, "SCTP peer reported errors");
             }
             Chunk::ForwardTsn(f) => {
+                if self.rx.is_some() && self.interleaving_in_use() {
+                    self.protocol_violation("FORWARD-TSN after I-DATA was negotiated");
+                    return false;
+                }
                 if let Some(rx) = &mut self.rx {
                     rx.on_forward_tsn(&f);
                     *had_data = true;
                 }
             }
+            Chunk::IForwardTsn(f) => {
+                if self.rx.is_some() && !self.interleaving_in_use() {
+                    self.protocol_violation("I-FORWARD-TSN without I-DATA negotiated");
+                    return false;
+                }
+                if let Some(rx) = &mut self.rx {
+                    rx.on_iforward_tsn(&f);
+                    *had_data = true;
+                }
+            }
             Chunk::ReConfig(r) => self.on_reconfig(r),
-            // I-DATA and I-FORWARD-TSN were not negotiated: treat them as unknown.
-            other @ (Chunk::IData(_) | Chunk::IForwardTsn(_) | Chunk::Unknown { .. }) => {
+            other @ Chunk::Unknown { .. } => {
                 let ty = other.chunk_type();
                 let action = UnknownAction::of(ty);
                 if action.reports() {
@@ -211,6 +204,58 @@ impl Association {
         true
     }
 
+    /// A DATA (`interleaved` false) or I-DATA chunk: checks that it is the kind negotiated
+    /// and carries data, then hands it to the receiver with `deliver`. Returns false to stop
+    /// processing the packet.
+    fn on_data_chunk(
+        &mut self,
+        tsn: u32,
+        empty: bool,
+        interleaved: bool,
+        had_data: &mut bool,
+        deliver: impl FnOnce(&mut Receiver) -> DataOutcome,
+    ) -> bool {
+        if self.state == State::CookieEchoed {
+            // The peer is established, so its COOKIE ACK was lost on the way.
+            self.enter_established();
+        }
+        if !matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownSent
+        ) || self.rx.is_none()
+        {
+            return true;
+        }
+        if interleaved != self.interleaving_in_use() {
+            // RFC 8260 §2.2.3: DATA after I-DATA was negotiated, or I-DATA without it.
+            self.protocol_violation(if interleaved {
+                "I-DATA without I-DATA negotiated"
+            } else {
+                "DATA after I-DATA was negotiated"
+            });
+            return false;
+        }
+        if empty {
+            // RFC 9260 §6.2 (and RFC 8260 §2.1): no user data is a protocol error.
+            self.solo.push_back((
+                self.peer_tag,
+                Chunk::Abort {
+                    reflected_tag: false,
+                    causes: vec![ErrorCause::NoUserData { tsn }],
+                },
+            ));
+            self.close(CloseReason::ProtocolViolation("DATA without user data"));
+            return false;
+        }
+        let Some(rx) = &mut self.rx else { return true };
+        *had_data = true;
+        if deliver(rx) == DataOutcome::TooLarge {
+            self.protocol_violation("message larger than max-message-size");
+            return false;
+        }
+        true
+    }
+
     fn on_sack(&mut self, sack: &SackChunk) {
         if !matches!(
             self.state,
@@ -223,7 +268,7 @@ impl Association {
             return;
         }
         let now = self.now;
-        let Some(outcome) = self.tx.on_sack(sack, now) else {
+        let Some(outcome) = self.tx.on_sack(sack, now, self.rto.srtt()) else {
             return;
         };
         if let Some(rtt) = outcome.rtt {
@@ -236,6 +281,7 @@ impl Association {
                 self.t3.start(now, self.rto.get());
             }
         }
+        self.arm_tlp();
     }
 
     fn on_heartbeat_ack(&mut self, info: &[u8]) {

@@ -14,10 +14,24 @@
 //! * when [`Association::poll_transmit`](crate::Association::poll_transmit) has nothing more
 //!   to send and nothing holds a grown block, the block is let go, so an idle association keeps
 //!   at most one small block.
+//!
+//! Queues keep a little room between bursts ([`trim`]) so that steady traffic does not
+//! allocate per packet. Once an association has been quiet for [`IDLE_TRIM_AFTER`] (nothing
+//! queued, in flight, held for reassembly or owed to the peer), it gives back everything it
+//! can: the packet block, the room of every queue, and per-stream state that is back to its
+//! initial values. An idle association then holds on the heap little more than its stream
+//! tables.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use bytes::BytesMut;
+
+use super::Association;
+
+/// How long an association stays quiet before it gives back its buffers (at most one trim
+/// per this period, however busy it is in between).
+pub(crate) const IDLE_TRIM_AFTER: Duration = Duration::from_millis(500);
 
 /// The first block, and the most an idle association keeps.
 pub(crate) const MIN_BLOCK: usize = 2048;
@@ -69,6 +83,18 @@ impl OutBuf {
         }
     }
 
+    /// Whether a block is allocated.
+    #[inline]
+    pub(crate) fn has_block(&self) -> bool {
+        self.block != 0
+    }
+
+    /// Lets the block go (packets split off it stay valid: they hold their own reference).
+    pub(crate) fn release(&mut self) {
+        self.buf = BytesMut::new();
+        self.block = 0;
+    }
+
     /// Bytes allocated for the current block.
     #[cfg(test)]
     fn allocated(&self) -> usize {
@@ -93,6 +119,56 @@ pub(crate) fn trim<T>(queue: &mut VecDeque<T>) {
 pub(crate) fn trim_vec<T>(list: &mut Vec<T>) {
     if list.is_empty() && list.capacity() > IDLE_QUEUE {
         *list = Vec::new();
+    }
+}
+
+/// Gives back all the room of `queue` if it is empty.
+#[inline]
+pub(crate) fn release<T>(queue: &mut VecDeque<T>) {
+    if queue.is_empty() && queue.capacity() > 0 {
+        *queue = VecDeque::new();
+    }
+}
+
+/// [`release`] for a `Vec`.
+#[inline]
+pub(crate) fn release_vec<T>(list: &mut Vec<T>) {
+    if list.is_empty() && list.capacity() > 0 {
+        *list = Vec::new();
+    }
+}
+
+impl Association {
+    /// Nothing queued, in flight, held for reassembly, owed to the peer or to send.
+    fn is_quiet(&self) -> bool {
+        !self.tx.has_pending()
+            && self.solo.is_empty()
+            && self.control.is_empty()
+            && self.rx.as_ref().is_none_or(|rx| rx.is_quiet())
+    }
+
+    /// After a burst: if the association is quiet, arrange for its buffers to be given back
+    /// once it has stayed so for [`IDLE_TRIM_AFTER`].
+    pub(super) fn schedule_idle_trim(&mut self) {
+        if self.idle_trim.is_none() && self.closed.is_none() && self.is_quiet() {
+            self.idle_trim = Some(self.now + IDLE_TRIM_AFTER);
+        }
+    }
+
+    /// The idle-trim deadline passed: give back everything a quiet association can.
+    pub(super) fn trim_if_quiet(&mut self) {
+        if !self.is_quiet() {
+            return;
+        }
+        self.out.release();
+        self.tx.trim_idle();
+        if let Some(rx) = &mut self.rx {
+            rx.trim_idle();
+        }
+        release(&mut self.events);
+        release(&mut self.solo);
+        release(&mut self.control);
+        release_vec(&mut self.cookie_echo_errors);
     }
 }
 

@@ -7,9 +7,11 @@
 //! TSNs, the cookie secret, heartbeat nonces) from the injected [`Rng`].
 //!
 //! Submodules: `handshake` (INIT, INIT ACK, COOKIE ECHO/ACK, collisions and restart,
-//! RFC 9260 §5), `input` (packet validation §8.5 and chunk dispatch, SACK, heartbeat §8.3,
-//! shutdown §9, abort), `output` (bundling chunks into packets), `reconfig` (RFC 6525 stream
-//! reset), `tx` and `rx` (data transfer, §6 and §7), `cookie`, `timer`.
+//! RFC 9260 §5), `snap` (setup from INIT chunks exchanged in SDP, draft-hancke-tsvwg-snap),
+//! `input` (packet validation §8.5 and chunk dispatch, SACK, heartbeat §8.3, shutdown §9,
+//! abort), `output` (bundling chunks into packets), `reconfig` (RFC 6525 stream reset), `tx`
+//! and `rx` (data transfer, §6 and §7, with RFC 8260 I-DATA and RFC 8985 RACK-TLP), `cookie`,
+//! `timer`, `memory`.
 
 mod cookie;
 mod handshake;
@@ -18,6 +20,7 @@ mod memory;
 mod output;
 mod reconfig;
 mod rx;
+mod snap;
 mod timer;
 mod tx;
 
@@ -32,6 +35,7 @@ use crate::config::Config;
 use crate::wire::{Chunk, ErrorCause, InitChunk};
 
 pub use rx::Message;
+pub use snap::SnapError;
 pub use tx::Reliability;
 
 use cookie::PeerCaps;
@@ -175,8 +179,10 @@ pub struct Stats {
     pub retransmissions: u64,
     /// T3-rtx expiries.
     pub t3_expiries: u64,
-    /// Fast retransmit events.
+    /// Fast retransmit events (losses found without a timeout: by RACK or three misses).
     pub fast_retransmits: u64,
+    /// Tail loss probes sent (RFC 8985 §7).
+    pub tail_loss_probes: u64,
 }
 
 /// One SCTP association.
@@ -192,18 +198,25 @@ pub struct Association {
     peer_tag: u32,
     my_initial_tsn: u32,
     outbound_streams: u16,
-    cookie_key: hmac::Key,
+    /// The State Cookie MAC secret. Kept as bytes: the HMAC key context would add 1.2 KB to
+    /// every association for something used once or twice, at setup.
+    cookie_secret: [u8; 32],
     caps: PeerCaps,
     init: Option<InitChunk>,
+    snap: snap::Snap,
     cookie_echo: Option<Bytes>,
     cookie_echo_errors: Vec<ErrorCause>,
     send_cookie_echo: bool,
     t1: Timer,
     t2: Timer,
     t3: Timer,
+    /// The tail loss probe timer (RFC 8985 §7).
+    tlp: Timer,
     hb: Timer,
     hb_outstanding: Option<(u64, Instant)>,
     ack_timer: Option<Instant>,
+    /// When to give back the buffers of a quiet association (see `memory`).
+    idle_trim: Option<Instant>,
     rto: Rto,
     error_count: u32,
     tx: Sender,
@@ -232,6 +245,7 @@ impl Association {
             config.mtu,
             config.max_message_size,
             config.max_send_buffer,
+            config.rack,
         );
         Association {
             rng,
@@ -243,18 +257,21 @@ impl Association {
             peer_tag: 0,
             my_initial_tsn,
             outbound_streams: config.outbound_streams,
-            cookie_key: hmac::Key::new(hmac::HMAC_SHA256, &secret),
+            cookie_secret: secret,
             caps: PeerCaps::default(),
             init: None,
+            snap: snap::Snap::default(),
             cookie_echo: None,
             cookie_echo_errors: Vec::new(),
             send_cookie_echo: false,
             t1: Timer::default(),
             t2: Timer::default(),
             t3: Timer::default(),
+            tlp: Timer::default(),
             hb: Timer::default(),
             hb_outstanding: None,
             ack_timer: None,
+            idle_trim: None,
             rto,
             error_count: 0,
             tx,
@@ -326,14 +343,24 @@ impl Association {
         self.caps.reconfig
     }
 
+    /// Whether RFC 8260 user message interleaving (I-DATA) is in use: both sides offered it.
+    pub fn interleaving_in_use(&self) -> bool {
+        self.config.interleaving && self.caps.interleaving
+    }
+
     /// Whether RFC 9653 zero checksums are in use towards the peer.
     pub fn zero_checksum_in_use(&self) -> bool {
         self.config.zero_checksum && self.caps.zero_checksum
     }
 
-    /// Starts the association: sends INIT (RFC 9260 §5.1 A).
+    /// Starts the association: sends INIT (RFC 9260 §5.1 A). With INIT chunks exchanged
+    /// beforehand (SNAP, see [`local_sctp_init`](Self::local_sctp_init)) it is established at
+    /// once instead, without a handshake.
     pub fn connect(&mut self) {
         if self.state != State::Closed || self.closed.is_some() {
+            return;
+        }
+        if self.connect_snap() {
             return;
         }
         let init = self.make_init();
@@ -462,9 +489,12 @@ impl Association {
             self.t1.deadline(),
             self.t2.deadline(),
             self.t3.deadline(),
+            self.tlp.deadline(),
+            self.tx.rack.deadline,
             self.hb.deadline(),
             self.ack_timer,
             self.reconf.timer.deadline(),
+            self.idle_trim,
         ]
         .into_iter()
         .flatten()
@@ -486,6 +516,15 @@ impl Association {
         if self.t3.fire(now) {
             self.on_t3_expiry();
         }
+        if self.closed.is_some() {
+            return;
+        }
+        if self.tlp.fire(now) {
+            self.on_tlp_expiry();
+        }
+        if self.tx.on_rack_timer(now, self.rto.srtt()) {
+            self.tlp.stop();
+        }
         if self.hb.fire(now) {
             self.on_heartbeat_timer();
         }
@@ -500,6 +539,15 @@ impl Association {
         if self.reconf.timer.fire(now) {
             self.on_reconfig_timer();
         }
+        if self.idle_trim.is_some_and(|t| t <= now) {
+            self.idle_trim = None;
+            self.trim_if_quiet();
+        }
+    }
+
+    /// The HMAC key of our State Cookies.
+    fn cookie_key(&self) -> hmac::Key {
+        hmac::Key::new(hmac::HMAC_SHA256, &self.cookie_secret)
     }
 
     fn advance(&mut self, now: Instant) {
@@ -518,8 +566,10 @@ impl Association {
         self.t1.stop();
         self.t2.stop();
         self.t3.stop();
+        self.tlp.stop();
         self.hb.stop();
         self.ack_timer = None;
+        self.idle_trim = None;
         self.reconf.timer.stop();
         self.tx.clear();
         self.control.clear();
@@ -571,8 +621,37 @@ impl Association {
             return;
         }
         self.rto.back_off();
+        self.tlp.stop();
         self.tx.on_t3_expiry(self.now);
         self.t3.start(self.now, self.rto.get());
+    }
+
+    /// Schedules a tail loss probe (RFC 8985 §7.2) for the data in flight, unless T3-rtx
+    /// would fire first; called after new data is sent and after each SACK.
+    fn arm_tlp(&mut self) {
+        let Some(srtt) = self.rto.srtt() else {
+            return;
+        };
+        if !self.tx.tlp_allowed() {
+            self.tlp.stop();
+            return;
+        }
+        let pto = self.tx.pto(srtt, self.config.delayed_ack_timeout);
+        if self.t3.deadline().is_some_and(|t3| t3 <= self.now + pto) {
+            self.tlp.stop();
+            return;
+        }
+        self.tlp.start(self.now, pto);
+    }
+
+    /// The probe timeout passed without a SACK (RFC 8985 §7.3): send a probe and let
+    /// T3-rtx run a full RTO behind it.
+    fn on_tlp_expiry(&mut self) {
+        if self.tx.on_tlp(self.now) {
+            self.stats.tail_loss_probes += 1;
+            self.t3.stop();
+            self.t3.start(self.now, self.rto.get());
+        }
     }
 
     fn start_heartbeat_timer(&mut self) {

@@ -1,7 +1,8 @@
 //! Outgoing packets: stand-alone chunks with their own verification tag (INIT with tag 0,
 //! INIT ACK, ABORT, SHUTDOWN COMPLETE; RFC 9260 §8.5.1), then bundles for the peer: COOKIE
-//! ECHO first (§5.1), control chunks, SACK, FORWARD-TSN, RE-CONFIG, and DATA packed up to the
-//! path MTU (§6.10). Checksums are CRC32c, or zero where RFC 9653 was agreed.
+//! ECHO first (§5.1), control chunks, SACK, FORWARD-TSN or I-FORWARD-TSN, RE-CONFIG, and DATA
+//! or I-DATA packed up to the path MTU (§6.10). Checksums are CRC32c, or zero where RFC 9653
+//! was agreed.
 
 use std::time::Instant;
 
@@ -17,7 +18,12 @@ impl Association {
         self.advance(now);
         let mut out = std::mem::take(&mut self.out);
         let room = self.config.mtu.max(PACKET_RESERVE);
+        let had_block = out.has_block();
         let packet = self.build_packet(out.prepare(room));
+        if packet.is_none() && !had_block {
+            // Polled while trimmed and nothing to send: stay trimmed.
+            out.release();
+        }
         self.out = out;
         if packet.is_none() {
             self.settle();
@@ -41,6 +47,7 @@ impl Association {
         }
         memory::trim(&mut self.solo);
         memory::trim(&mut self.control);
+        self.schedule_idle_trim();
     }
 
     fn header(&self, tag: u32) -> CommonHeader {
@@ -138,9 +145,8 @@ impl Association {
         }
         if self.tx.forward_tsn_needed
             && self.caps.forward_tsn
-            && let Some(f) = self.tx.make_forward_tsn()
+            && let Some(c) = self.tx.make_forward_tsn()
         {
-            let c = Chunk::ForwardTsn(f);
             if c.encoded_len() <= w.remaining() {
                 let _ = w.push(&c);
             } else {
@@ -149,8 +155,13 @@ impl Association {
         }
         if will_send_data {
             let now = self.now;
-            if self.tx.write_data(&mut w, now) && !self.t3.is_running() {
+            let wrote = self.tx.write_data(&mut w, now);
+            if wrote.wrote && !self.t3.is_running() {
                 self.t3.start(now, self.rto.get());
+            }
+            if wrote.new_data {
+                // RFC 8985 §7.2: (re)start the probe timer after sending new data.
+                self.arm_tlp();
             }
         }
         if w.is_empty() {

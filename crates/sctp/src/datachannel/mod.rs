@@ -24,7 +24,7 @@ use bytes::{Bytes, BytesMut};
 use rtcpeer_types::Rng;
 
 use crate::hash::StreamMap;
-use crate::{Association, CloseReason, Config, Event, Reliability, SendError};
+use crate::{Association, CloseReason, Config, Event, Reliability, SendError, SnapError};
 
 /// Room a drained event queue keeps (a burst of messages may have grown it far beyond).
 const IDLE_EVENTS: usize = 16;
@@ -272,9 +272,23 @@ impl DataChannels {
         &self.assoc
     }
 
-    /// Starts the association (both WebRTC peers may call this).
+    /// Starts the association (both WebRTC peers may call this). With SNAP INIT chunks
+    /// exchanged it is established at once and the channels open.
     pub fn connect(&mut self) {
         self.assoc.connect();
+        self.process();
+    }
+
+    /// SNAP (draft-hancke-tsvwg-snap): the value of our `a=sctp-init` SDP attribute; see
+    /// [`Association::local_sctp_init_base64`].
+    pub fn local_sctp_init_base64(&mut self) -> String {
+        self.assoc.local_sctp_init_base64()
+    }
+
+    /// SNAP: the peer's `a=sctp-init` value; see
+    /// [`Association::set_remote_sctp_init_base64`].
+    pub fn set_remote_sctp_init_base64(&mut self, value: &str) -> Result<(), SnapError> {
+        self.assoc.set_remote_sctp_init_base64(value)
     }
 
     /// Closes everything gracefully (SCTP SHUTDOWN).
@@ -521,6 +535,10 @@ impl DataChannels {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.assoc.handle_timeout(now);
         self.process();
+        if self.events.is_empty() && self.events.capacity() > 0 {
+            // Timers are rare: a good moment to give back the event queue's room.
+            self.events = VecDeque::new();
+        }
     }
 
     /// The next packet to hand to DTLS.

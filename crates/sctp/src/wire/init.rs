@@ -199,6 +199,14 @@ impl InitParam {
 
     /// Appends the encoded parameter, padded to four bytes.
     pub fn encode(&self, out: &mut BytesMut) -> Result<(), WireError> {
+        self.encode_unpadded(out)?;
+        tlv::put_padding(out, self.value_len());
+        Ok(())
+    }
+
+    /// Appends the encoded parameter without its padding (the last parameter of a chunk:
+    /// RFC 9260 §3.2 leaves its padding out of the chunk length).
+    fn encode_unpadded(&self, out: &mut BytesMut) -> Result<(), WireError> {
         let len = self.value_len();
         tlv::put_header(out, self.param_type(), len)?;
         match self {
@@ -214,7 +222,6 @@ impl InitParam {
             InitParam::EcnCapable | InitParam::ForwardTsnSupported => {}
             InitParam::SupportedExtensions(c) => out.put_slice(c),
         }
-        tlv::put_padding(out, len);
         Ok(())
     }
 }
@@ -257,24 +264,65 @@ impl InitChunk {
         })
     }
 
+    /// The value length: the fixed part and the parameters, each padded but the last
+    /// (RFC 9260 §3.2: the chunk length leaves out the last parameter's padding).
     pub(crate) fn value_len(&self) -> usize {
-        16 + self
+        let padded: usize = self.params.iter().map(InitParam::encoded_len).sum();
+        let last_padding = self
             .params
-            .iter()
-            .map(InitParam::encoded_len)
-            .sum::<usize>()
+            .last()
+            .map_or(0, |p| p.encoded_len() - 4 - p.value_len());
+        16 + padded - last_padding
     }
 
+    /// Writes the value; the last parameter's padding is left to the caller (it is the
+    /// chunk's own padding).
     pub(crate) fn encode_value(&self, out: &mut BytesMut) -> Result<(), WireError> {
         out.put_u32(self.initiate_tag);
         out.put_u32(self.a_rwnd);
         out.put_u16(self.outbound_streams);
         out.put_u16(self.inbound_streams);
         out.put_u32(self.initial_tsn);
-        for p in &self.params {
-            p.encode(out)?;
+        if let Some((last, rest)) = self.params.split_last() {
+            for p in rest {
+                p.encode(out)?;
+            }
+            last.encode_unpadded(out)?;
         }
         Ok(())
+    }
+
+    /// The whole INIT chunk as bytes (header and value, without the chunk's trailing
+    /// padding): what draft-hancke-tsvwg-snap carries, base64-encoded, in `a=sctp-init`.
+    pub fn to_chunk_bytes(&self) -> Result<Bytes, WireError> {
+        let value_len = self.value_len();
+        let len = u16::try_from(4 + value_len).map_err(|_| WireError::TooLong)?;
+        let mut out = BytesMut::with_capacity(4 + value_len);
+        out.put_u8(super::ChunkType::INIT);
+        out.put_u8(0);
+        out.put_u16(len);
+        self.encode_value(&mut out)?;
+        Ok(out.freeze())
+    }
+
+    /// Parses a stand-alone INIT chunk (header included, trailing padding allowed), as
+    /// carried in `a=sctp-init` (draft-hancke-tsvwg-snap).
+    pub fn from_chunk_bytes(bytes: &[u8]) -> Result<InitChunk, WireError> {
+        let err = WireError::MalformedChunk("INIT");
+        let (Some(&ty), Some(len)) = (bytes.first(), get_u16(bytes, 2)) else {
+            return Err(err);
+        };
+        let len = usize::from(len);
+        if ty != super::ChunkType::INIT || len < 20 || len > bytes.len() {
+            return Err(err);
+        }
+        // Only the chunk's padding (at most three zero bytes) may follow it.
+        let tail = bytes.get(len..).unwrap_or_default();
+        if tail.len() > 3 || tail.iter().any(|&b| b != 0) {
+            return Err(err);
+        }
+        let value = Bytes::copy_from_slice(bytes.get(4..len).ok_or(err)?);
+        InitChunk::decode(value, "INIT")
     }
 
     /// The State Cookie parameter, if present.

@@ -229,6 +229,29 @@ impl<'a> PacketWriter<'a> {
         self.buf.put_bytes(0, pad4(len));
     }
 
+    /// Appends an I-DATA chunk (RFC 8260 §2.1) without building a [`Chunk`] first.
+    pub(crate) fn push_idata(
+        &mut self,
+        tsn: u32,
+        stream_id: u16,
+        mid: u32,
+        ppid_or_fsn: u32,
+        flags: u8,
+        user_data: &[u8],
+    ) {
+        let len = 20 + user_data.len();
+        self.buf.put_u8(super::ChunkType::I_DATA);
+        self.buf.put_u8(flags);
+        self.buf.put_u16(len as u16);
+        self.buf.put_u32(tsn);
+        self.buf.put_u16(stream_id);
+        self.buf.put_u16(0);
+        self.buf.put_u32(mid);
+        self.buf.put_u32(ppid_or_fsn);
+        self.buf.put_slice(user_data);
+        self.buf.put_bytes(0, pad4(len));
+    }
+
     /// Writes the checksum (or zero, RFC 9653) and returns the packet.
     pub fn finish(self, zero_checksum: bool) -> Bytes {
         let sum = if zero_checksum { 0 } else { checksum(self.buf) };

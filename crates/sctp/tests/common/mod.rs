@@ -51,6 +51,9 @@ impl Endpoint for DataChannels {
     }
 }
 
+/// A test's packet filter: sees each packet (`true`: towards `b`), drops it by returning true.
+pub type Filter = Box<dyn FnMut(bool, &[u8]) -> bool>;
+
 /// Link impairments.
 #[derive(Debug, Clone, Copy)]
 pub struct Link {
@@ -96,6 +99,9 @@ pub struct Net<E> {
     queue: BinaryHeap<Reverse<(Instant, u64, bool, Bytes)>>,
     /// While set, everything sent by `b` or to `b` is lost (b vanished).
     pub b_gone: bool,
+    /// Sees every packet put on the link (`true`: towards `b`) and drops it by returning
+    /// true, before the random impairments.
+    pub filter: Option<Filter>,
     pub sent: u64,
     pub dropped: u64,
 }
@@ -112,6 +118,7 @@ impl<E: Endpoint> Net<E> {
             seq: 0,
             queue: BinaryHeap::new(),
             b_gone: false,
+            filter: None,
             sent: 0,
             dropped: 0,
         }
@@ -119,6 +126,12 @@ impl<E: Endpoint> Net<E> {
 
     fn schedule(&mut self, to_b: bool, p: Bytes) {
         self.sent += 1;
+        if let Some(f) = &mut self.filter
+            && f(to_b, &p)
+        {
+            self.dropped += 1;
+            return;
+        }
         if self.b_gone || self.rng.chance(self.link.loss) {
             self.dropped += 1;
             return;
@@ -207,4 +220,12 @@ impl<E: Endpoint> Net<E> {
     pub fn elapsed(&self) -> Duration {
         self.now - self.start
     }
+}
+
+/// The chunk types in an SCTP packet, in order (malformed trailing bytes are ignored).
+pub fn chunk_types(packet: &[u8]) -> Vec<u8> {
+    rtcpeer_sctp::wire::ChunkIter::new(Bytes::copy_from_slice(packet))
+        .flatten()
+        .map(|c| c.chunk_type())
+        .collect()
 }

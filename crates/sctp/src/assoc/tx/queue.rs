@@ -1,9 +1,16 @@
 //! The send queues of an association: per-stream FIFOs of messages, scheduled round-robin
-//! between streams and cut into DATA chunk fragments that fit the room left in a packet
-//! (RFC 9260 §6.9); SSN assignment for ordered messages (§6.6); the start of each message's
-//! lifetime (RFC 3758 timed reliability); the W3C `bufferedAmount` and
-//! `bufferedAmountLowThreshold` bookkeeping per stream; and closing and reopening streams
-//! around an RFC 6525 reset.
+//! between streams and cut into DATA or I-DATA chunk fragments that fit the room left in a
+//! packet (RFC 9260 §6.9); SSN assignment for ordered messages (§6.6), or with I-DATA a MID
+//! per message (one counter for ordered and one for unordered messages per stream) and an FSN
+//! per fragment (RFC 8260 §2.1); the start of each message's lifetime (RFC 3758 timed
+//! reliability); the W3C `bufferedAmount` and `bufferedAmountLowThreshold` bookkeeping per
+//! stream; and closing and reopening streams around an RFC 6525 reset (which restarts the
+//! SSN or MID counters, RFC 8260 §2.3.3).
+//!
+//! Scheduling: with DATA a message goes out whole before the stream's turn passes (the peer
+//! reassembles by TSN, so the fragments of one message must be consecutive); with I-DATA the
+//! turn passes after every fragment, so a large message on one stream shares the path with
+//! the others instead of holding them up.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -20,7 +27,10 @@ struct OutMessage {
     data: Bytes,
     offset: usize,
     unordered: bool,
-    ssn: u16,
+    /// SSN or MID, assigned when the first fragment goes out.
+    mid: u32,
+    /// FSN of the next fragment (I-DATA).
+    fsn: u32,
     max_rtx: Option<u16>,
     /// `MaxLifetime`, until [`Sender::stamp`] turns it into `expires`.
     lifetime: Option<Duration>,
@@ -33,7 +43,10 @@ struct OutMessage {
 #[derive(Debug, Default)]
 pub(super) struct OutStream {
     queue: VecDeque<OutMessage>,
-    next_ssn: u16,
+    /// Next SSN (DATA: only its low 16 bits go on the wire) or ordered MID (I-DATA).
+    next_ordered: u32,
+    /// Next unordered MID (I-DATA; DATA sends unordered messages with SSN 0).
+    next_unordered: u32,
     buffered: usize,
     low_threshold: usize,
     scheduled: bool,
@@ -44,6 +57,20 @@ pub(super) struct OutStream {
 }
 
 impl OutStream {
+    /// Gives back the queue's room if it is empty; returns whether the stream still holds
+    /// state worth keeping (anything but its initial values).
+    pub(super) fn trim_idle(&mut self) -> bool {
+        super::super::memory::release(&mut self.queue);
+        !self.queue.is_empty()
+            || self.next_ordered != 0
+            || self.next_unordered != 0
+            || self.buffered != 0
+            || self.low_threshold != 0
+            || self.scheduled
+            || self.closing
+            || self.unstamped
+    }
+
     /// Lowers the buffered amount by `n`; returns whether it fell to the low threshold.
     fn consume(&mut self, n: usize) -> bool {
         let before = self.buffered;
@@ -54,8 +81,8 @@ impl OutStream {
 
 pub(super) struct Frag {
     pub(super) stream_id: u16,
-    pub(super) ssn: u16,
-    pub(super) ppid: u32,
+    pub(super) mid: u32,
+    pub(super) ppid_or_fsn: u32,
     pub(super) flags: u8,
     pub(super) data: Bytes,
     pub(super) max_rtx: Option<u16>,
@@ -128,7 +155,8 @@ impl Sender {
             data,
             offset: 0,
             unordered,
-            ssn: 0,
+            mid: 0,
+            fsn: 0,
             max_rtx,
             lifetime,
             expires: None,
@@ -169,7 +197,8 @@ impl Sender {
     pub(crate) fn reset_streams(&mut self, streams: &[u16]) {
         for id in streams {
             if let Some(s) = self.streams.get_mut(id) {
-                s.next_ssn = 0;
+                s.next_ordered = 0;
+                s.next_unordered = 0;
                 s.closing = false;
                 if s.queue.is_empty() && s.low_threshold == 0 {
                     self.streams.remove(id);
@@ -233,9 +262,14 @@ impl Sender {
             }
             let take = rest.min(max_payload);
             let begin = msg.offset == 0;
-            if begin && !msg.unordered {
-                msg.ssn = stream.next_ssn;
-                stream.next_ssn = stream.next_ssn.wrapping_add(1);
+            if begin {
+                if !msg.unordered {
+                    msg.mid = stream.next_ordered;
+                    stream.next_ordered = stream.next_ordered.wrapping_add(1);
+                } else if self.interleaved {
+                    msg.mid = stream.next_unordered;
+                    stream.next_unordered = stream.next_unordered.wrapping_add(1);
+                }
             }
             let data = msg.data.slice(msg.offset..msg.offset + take);
             msg.offset += take;
@@ -244,10 +278,16 @@ impl Sender {
                 | (if end { FLAG_END } else { 0 })
                 | (if msg.unordered { FLAG_UNORDERED } else { 0 });
             let counted = msg.counted;
+            let ppid_or_fsn = if self.interleaved && !begin {
+                msg.fsn
+            } else {
+                msg.ppid
+            };
+            msg.fsn = msg.fsn.wrapping_add(1);
             let frag = Frag {
                 stream_id: sid,
-                ssn: if msg.unordered { 0 } else { msg.ssn },
-                ppid: msg.ppid,
+                mid: msg.mid,
+                ppid_or_fsn,
                 flags,
                 data,
                 max_rtx: msg.max_rtx,
@@ -255,6 +295,10 @@ impl Sender {
             };
             if end {
                 stream.queue.pop_front();
+            }
+            if end || self.interleaved {
+                // The stream's turn passes: after a whole message (DATA) or after every
+                // fragment (I-DATA).
                 self.active.pop_front();
                 if stream.queue.is_empty() {
                     stream.scheduled = false;
@@ -272,12 +316,12 @@ impl Sender {
         }
     }
 
-    /// Drops the unsent rest of the partly sent message at the front of a stream's queue
-    /// (its sent part was abandoned).
-    pub(super) fn drop_unsent_rest(&mut self, stream_id: u16) {
+    /// Drops the unsent rest of message `mid` if it is the partly sent message at the front
+    /// of the stream's queue (its sent part was abandoned).
+    pub(super) fn drop_unsent_rest(&mut self, stream_id: u16, mid: u32, unordered: bool) {
         let rest = self.streams.get_mut(&stream_id).and_then(|s| {
             let m = s.queue.front()?;
-            if m.offset == 0 {
+            if m.offset == 0 || m.mid != mid || m.unordered != unordered {
                 return None;
             }
             let rest = (m.data.len() - m.offset, m.counted);

@@ -1,17 +1,27 @@
 //! The receiving half of an association: which TSNs arrived (cumulative TSN, gap ack blocks,
-//! duplicates; RFC 9260 §6.2, §6.7), when to acknowledge them (delayed SACK, RFC 9260 §6.2),
-//! reassembly of fragmented messages (§6.9), ordered delivery per stream (§6.6), skipping
-//! abandoned data on FORWARD-TSN (RFC 3758 §3.6) and resetting incoming streams (RFC 6525
-//! §5.2.2).
+//! duplicates; RFC 9260 §6.2, §6.7), when to acknowledge them (delayed SACK, RFC 9260 §6.2;
+//! at once when a gap opens or closes), reassembly of fragmented messages (§6.9), ordered
+//! delivery per stream (§6.6), skipping abandoned data on FORWARD-TSN (RFC 3758 §3.6) or
+//! I-FORWARD-TSN (RFC 8260 §2.3.2) and resetting incoming streams (RFC 6525 §5.2.2).
+//!
+//! * `runs`: DATA reassembly, by runs of consecutive TSNs (the fragments of a DATA message
+//!   are consecutive).
+//! * `interleaved`: I-DATA reassembly, by stream, ordering kind and MID, fragments put in
+//!   place by FSN (RFC 8260 §2.1), since messages of different streams interleave.
+
+mod interleaved;
+mod runs;
 
 use std::collections::BTreeMap;
 
 use crate::hash::StreamMap;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::serial::{unwrap_ssn, unwrap_tsn};
-use crate::wire::{DataChunk, ForwardTsnChunk, GapAckBlock, SackChunk};
+use crate::wire::{
+    DataChunk, ForwardTsnChunk, GapAckBlock, IDataChunk, IForwardTsnChunk, SackChunk,
+};
 
 /// A message received whole, ready for the upper layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +43,7 @@ const MAX_GAP_BLOCKS: usize = 64;
 /// TSNs further than this ahead of the cumulative TSN are dropped as bogus.
 const MAX_TSN_AHEAD: u64 = 1 << 22;
 
-/// What happened to an incoming DATA chunk.
+/// What happened to an incoming DATA or I-DATA chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DataOutcome {
     /// New data, accepted.
@@ -46,25 +56,11 @@ pub(crate) enum DataOutcome {
     TooLarge,
 }
 
-/// Contiguous fragments of one message, by TSN.
-#[derive(Debug)]
-struct Run {
-    last: u64,
-    begins: bool,
-    ends: bool,
-    stream_id: u16,
-    ssn: u16,
-    ppid: u32,
-    unordered: bool,
-    parts: std::collections::VecDeque<Bytes>,
-    len: usize,
-}
-
 #[derive(Debug, Default)]
 struct InStream {
-    /// Next SSN to deliver, unwrapped.
-    next_ssn: u64,
-    /// Whole messages waiting for earlier SSNs, by unwrapped SSN.
+    /// Next SSN (DATA) or MID (I-DATA) to deliver, unwrapped.
+    next: u64,
+    /// Whole messages waiting for earlier ones, by unwrapped SSN or MID.
     pending: BTreeMap<u64, Message>,
 }
 
@@ -77,9 +73,14 @@ pub(crate) struct Receiver {
     above: BTreeMap<u64, u64>,
     highest: u64,
     duplicates: Vec<u32>,
-    runs: BTreeMap<u64, Run>,
+    /// DATA reassembly.
+    runs: runs::Runs,
+    /// I-DATA reassembly.
+    partials: interleaved::Partials,
+    /// I-DATA was negotiated: sequence numbers are 32-bit MIDs.
+    interleaved: bool,
     streams: StreamMap<InStream>,
-    /// Bytes held in `runs` and in streams' pending messages.
+    /// Bytes held in reassembly and in streams' pending messages.
     buffered: usize,
     window: usize,
     max_message_size: usize,
@@ -92,7 +93,12 @@ pub(crate) struct Receiver {
 }
 
 impl Receiver {
-    pub(crate) fn new(peer_initial_tsn: u32, window: usize, max_message_size: usize) -> Self {
+    pub(crate) fn new(
+        peer_initial_tsn: u32,
+        window: usize,
+        max_message_size: usize,
+        interleaved: bool,
+    ) -> Self {
         // Start in the upper half of the u64 space so that "one before" never underflows.
         let cum_tsn = (1u64 << 40) + u64::from(peer_initial_tsn.wrapping_sub(1));
         Receiver {
@@ -100,7 +106,9 @@ impl Receiver {
             above: BTreeMap::new(),
             highest: cum_tsn,
             duplicates: Vec::new(),
-            runs: BTreeMap::new(),
+            runs: runs::Runs::default(),
+            partials: interleaved::Partials::default(),
+            interleaved,
             streams: StreamMap::default(),
             buffered: 0,
             window,
@@ -115,6 +123,21 @@ impl Receiver {
     pub(crate) fn trim(&mut self) {
         super::memory::trim(&mut self.delivered);
         super::memory::trim_vec(&mut self.duplicates);
+    }
+
+    /// Gives back all room an idle receiver does not need.
+    pub(crate) fn trim_idle(&mut self) {
+        super::memory::release(&mut self.delivered);
+        super::memory::release_vec(&mut self.duplicates);
+        // Streams with nothing pending and the initial sequence number hold no state.
+        self.streams
+            .retain(|_, s| s.next != 0 || !s.pending.is_empty());
+        self.streams.shrink_to_fit();
+    }
+
+    /// Nothing held for reassembly or ordering, no SACK owed.
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.buffered == 0 && !self.sack_owed() && self.delivered.is_empty()
     }
 
     /// The cumulative TSN as it goes on the wire.
@@ -145,33 +168,59 @@ impl Receiver {
         }
     }
 
-    /// Processes one DATA chunk.
-    pub(crate) fn on_data(&mut self, d: DataChunk) -> DataOutcome {
-        let Some(tsn) = unwrap_tsn(self.cum_tsn, d.tsn) else {
-            return DataOutcome::Dropped;
+    /// Checks a chunk's TSN and records it; returns it unwrapped. `Err` is the outcome for a
+    /// chunk not to be reassembled (duplicate, out of window).
+    fn accept_tsn(
+        &mut self,
+        wire_tsn: u32,
+        immediate: bool,
+        len: usize,
+    ) -> Result<u64, DataOutcome> {
+        let Some(tsn) = unwrap_tsn(self.cum_tsn, wire_tsn) else {
+            return Err(DataOutcome::Dropped);
         };
-        if d.immediate {
+        if immediate {
             self.sack_now = true;
         }
         if tsn <= self.cum_tsn || self.contains_above(tsn) {
             if self.duplicates.len() < MAX_DUP_REPORTS {
-                self.duplicates.push(d.tsn);
+                self.duplicates.push(wire_tsn);
             }
             self.sack_now = true;
-            return DataOutcome::Duplicate;
+            return Err(DataOutcome::Duplicate);
         }
         if tsn - self.cum_tsn > MAX_TSN_AHEAD {
-            return DataOutcome::Dropped;
+            return Err(DataOutcome::Dropped);
         }
         // RFC 9260 §6.2: with a closed window, drop data beyond what we have seen, but keep
         // accepting what fills holes (it can only let data out).
-        if self.buffered + d.user_data.len() > self.window && tsn > self.highest {
+        if self.buffered + len > self.window && tsn > self.highest {
             self.sack_now = true;
-            return DataOutcome::Dropped;
+            return Err(DataOutcome::Dropped);
         }
         self.record(tsn);
-        let too_large = self.insert(tsn, d);
-        if too_large {
+        Ok(tsn)
+    }
+
+    /// Processes one DATA chunk.
+    pub(crate) fn on_data(&mut self, d: DataChunk) -> DataOutcome {
+        let tsn = match self.accept_tsn(d.tsn, d.immediate, d.user_data.len()) {
+            Ok(tsn) => tsn,
+            Err(outcome) => return outcome,
+        };
+        if self.insert_data(tsn, d) {
+            DataOutcome::TooLarge
+        } else {
+            DataOutcome::Accepted
+        }
+    }
+
+    /// Processes one I-DATA chunk (RFC 8260 §2.1).
+    pub(crate) fn on_idata(&mut self, d: IDataChunk) -> DataOutcome {
+        if let Err(outcome) = self.accept_tsn(d.tsn, d.immediate, d.user_data.len()) {
+            return outcome;
+        }
+        if self.insert_idata(d) {
             DataOutcome::TooLarge
         } else {
             DataOutcome::Accepted
@@ -189,6 +238,11 @@ impl Receiver {
         self.highest = self.highest.max(tsn);
         if tsn == self.cum_tsn + 1 {
             self.cum_tsn = tsn;
+            if !self.above.is_empty() {
+                // It fills a gap: tell the sender at once (RFC 9260 §6.7), so that it need
+                // not wait for the delayed SACK to learn the hole is closed.
+                self.sack_now = true;
+            }
             self.absorb_above();
             return;
         }
@@ -225,127 +279,27 @@ impl Receiver {
         }
     }
 
-    /// Adds a fragment to reassembly; returns whether a message grew too large.
-    fn insert(&mut self, tsn: u64, d: DataChunk) -> bool {
-        if d.beginning && d.ending {
-            self.complete(
-                Message {
-                    stream_id: d.stream_id,
-                    ppid: d.ppid,
-                    unordered: d.unordered,
-                    data: d.user_data,
-                },
-                d.ssn,
-            );
-            return false;
-        }
-        let same_message =
-            |r: &Run| r.stream_id == d.stream_id && r.unordered == d.unordered && r.ssn == d.ssn;
-        let len = d.user_data.len();
-        self.buffered += len;
-        // Join the run that ends just before, unless a message boundary separates them.
-        let left_key = if d.beginning {
-            None
-        } else {
-            self.runs
-                .range(..tsn)
-                .next_back()
-                .filter(|(_, r)| r.last + 1 == tsn && !r.ends && same_message(r))
-                .map(|(&k, _)| k)
-        };
-        let right = if d.ending {
-            None
-        } else {
-            match self.runs.get(&(tsn + 1)) {
-                Some(r) if !r.begins && same_message(r) => self.runs.remove(&(tsn + 1)),
-                _ => None,
-            }
-        };
-        let key = match left_key {
-            Some(k) => {
-                let Some(run) = self.runs.get_mut(&k) else {
-                    return false;
-                };
-                run.parts.push_back(d.user_data);
-                run.len += len;
-                run.last = tsn;
-                run.ends = d.ending;
-                if let Some(r) = right {
-                    run.parts.extend(r.parts);
-                    run.len += r.len;
-                    run.last = r.last;
-                    run.ends = r.ends;
-                }
-                k
-            }
-            None => {
-                let mut run = Run {
-                    last: tsn,
-                    begins: d.beginning,
-                    ends: d.ending,
-                    stream_id: d.stream_id,
-                    ssn: d.ssn,
-                    ppid: d.ppid,
-                    unordered: d.unordered,
-                    parts: std::collections::VecDeque::from([d.user_data]),
-                    len,
-                };
-                if let Some(r) = right {
-                    run.parts.extend(r.parts);
-                    run.len += r.len;
-                    run.last = r.last;
-                    run.ends = r.ends;
-                }
-                self.runs.insert(tsn, run);
-                tsn
-            }
-        };
-        let Some(run) = self.runs.get(&key) else {
-            return false;
-        };
-        if run.len > self.max_message_size {
-            return true;
-        }
-        if run.begins
-            && run.ends
-            && let Some(run) = self.runs.remove(&key)
-        {
-            self.buffered = self.buffered.saturating_sub(run.len);
-            let data = if run.parts.len() == 1 {
-                run.parts.into_iter().next().unwrap_or_default()
-            } else {
-                let mut b = BytesMut::with_capacity(run.len);
-                for p in run.parts {
-                    b.extend_from_slice(&p);
-                }
-                b.freeze()
-            };
-            let msg = Message {
-                stream_id: run.stream_id,
-                ppid: run.ppid,
-                unordered: run.unordered,
-                data,
-            };
-            self.complete(msg, run.ssn);
-        }
-        false
+    /// Unwraps a stream sequence number (SSN or MID) near the stream's next expected one.
+    fn unwrap_seq(&self, next: u64, seq: u32) -> Option<u64> {
+        unwrap_seq(self.interleaved, next, seq)
     }
 
-    /// A whole message: deliver it, or hold it until its turn on an ordered stream.
-    fn complete(&mut self, msg: Message, ssn: u16) {
+    /// A whole message with SSN or MID `seq`: deliver it, or hold it until its turn on an
+    /// ordered stream.
+    fn complete(&mut self, msg: Message, seq: u32) {
         if msg.unordered {
             self.delivered.push_back(msg);
             return;
         }
         let stream = self.streams.entry(msg.stream_id).or_default();
-        let Some(unwrapped) = unwrap_ssn(stream.next_ssn, ssn) else {
+        let Some(unwrapped) = unwrap_seq(self.interleaved, stream.next, seq) else {
             return;
         };
-        if unwrapped < stream.next_ssn {
-            return; // An old SSN: the sender must have reused it; nothing sane to do.
+        if unwrapped < stream.next {
+            return; // An old sequence number: the sender must have reused it; drop.
         }
-        if unwrapped == stream.next_ssn {
-            stream.next_ssn += 1;
+        if unwrapped == stream.next {
+            stream.next += 1;
             self.delivered.push_back(msg);
             Self::drain_stream(stream, &mut self.delivered, &mut self.buffered);
         } else {
@@ -360,25 +314,46 @@ impl Receiver {
         buffered: &mut usize,
     ) {
         while let Some(entry) = stream.pending.first_entry() {
-            if *entry.key() != stream.next_ssn {
+            if *entry.key() != stream.next {
                 break;
             }
             let msg = entry.remove();
             *buffered = buffered.saturating_sub(msg.data.len());
-            stream.next_ssn += 1;
+            stream.next += 1;
             delivered.push_back(msg);
         }
     }
 
-    /// RFC 3758 §3.6: move the cumulative TSN forward, drop the abandoned fragments and skip
-    /// the abandoned SSNs.
-    pub(crate) fn on_forward_tsn(&mut self, f: &ForwardTsnChunk) {
-        self.sack_now = true;
-        let Some(new_cum) = unwrap_tsn(self.cum_tsn, f.new_cumulative_tsn) else {
+    /// Skips the ordered messages of `stream_id` up to sequence number `seq` (abandoned by
+    /// the sender): whole ones held back are delivered, the stream moves past `seq`.
+    fn skip_ordered(&mut self, stream_id: u16, seq: u32) {
+        let next = self.streams.get(&stream_id).map_or(0, |s| s.next);
+        let Some(skipped) = self.unwrap_seq(next, seq) else {
             return;
         };
-        if new_cum <= self.cum_tsn || new_cum - self.cum_tsn > MAX_TSN_AHEAD {
+        if skipped < next {
             return;
+        }
+        let stream = self.streams.entry(stream_id).or_default();
+        while let Some(entry) = stream.pending.first_entry() {
+            if *entry.key() > skipped {
+                break;
+            }
+            let msg = entry.remove();
+            self.buffered = self.buffered.saturating_sub(msg.data.len());
+            self.delivered.push_back(msg);
+        }
+        stream.next = skipped + 1;
+        Self::drain_stream(stream, &mut self.delivered, &mut self.buffered);
+    }
+
+    /// Moves the cumulative TSN to `new_cum` (FORWARD-TSN, I-FORWARD-TSN). Returns the
+    /// unwrapped new cumulative TSN if it moved.
+    fn forward_cum_tsn(&mut self, wire: u32) -> Option<u64> {
+        self.sack_now = true;
+        let new_cum = unwrap_tsn(self.cum_tsn, wire)?;
+        if new_cum <= self.cum_tsn || new_cum - self.cum_tsn > MAX_TSN_AHEAD {
+            return None;
         }
         self.cum_tsn = new_cum;
         self.highest = self.highest.max(new_cum);
@@ -394,51 +369,58 @@ impl Receiver {
             }
         }
         self.absorb_above();
-        while let Some(entry) = self.runs.first_entry() {
-            if *entry.key() > new_cum {
-                break;
-            }
-            self.buffered = self.buffered.saturating_sub(entry.remove().len);
-        }
+        Some(new_cum)
+    }
+
+    /// RFC 3758 §3.6: move the cumulative TSN forward, drop the abandoned fragments and skip
+    /// the abandoned SSNs.
+    pub(crate) fn on_forward_tsn(&mut self, f: &ForwardTsnChunk) {
+        let Some(new_cum) = self.forward_cum_tsn(f.new_cumulative_tsn) else {
+            return;
+        };
+        self.buffered = self
+            .buffered
+            .saturating_sub(self.runs.drop_through(new_cum));
         for s in &f.streams {
-            let stream = self.streams.entry(s.stream_id).or_default();
-            let Some(skipped) = unwrap_ssn(stream.next_ssn, s.ssn) else {
-                continue;
-            };
-            if skipped < stream.next_ssn {
-                continue;
-            }
-            // Whole messages up to the skipped SSN are delivered; the rest are gone.
-            while let Some(entry) = stream.pending.first_entry() {
-                if *entry.key() > skipped {
-                    break;
-                }
-                let msg = entry.remove();
-                self.buffered = self.buffered.saturating_sub(msg.data.len());
-                self.delivered.push_back(msg);
-            }
-            stream.next_ssn = skipped + 1;
-            Self::drain_stream(stream, &mut self.delivered, &mut self.buffered);
+            self.skip_ordered(s.stream_id, u32::from(s.ssn));
         }
     }
 
-    /// RFC 6525 §5.2.2: the peer reset these outgoing streams; their SSNs restart at 0.
-    /// An empty list means every stream.
+    /// RFC 8260 §2.3.2: move the cumulative TSN forward, drop the fragments of the abandoned
+    /// messages and skip their MIDs on ordered streams.
+    pub(crate) fn on_iforward_tsn(&mut self, f: &IForwardTsnChunk) {
+        if self.forward_cum_tsn(f.new_cumulative_tsn).is_none() {
+            return;
+        }
+        for s in &f.streams {
+            let freed = self.partials.drop_through(s.stream_id, s.unordered, s.mid);
+            self.buffered = self.buffered.saturating_sub(freed);
+            if !s.unordered {
+                self.skip_ordered(s.stream_id, s.mid);
+            }
+        }
+    }
+
+    /// RFC 6525 §5.2.2: the peer reset these outgoing streams; their SSNs (MIDs) restart at
+    /// 0. An empty list means every stream.
     pub(crate) fn reset_streams(&mut self, streams: &[u16]) {
+        let pending = |s: &InStream| s.pending.values().map(|m| m.data.len()).sum::<usize>();
         if streams.is_empty() {
             for s in self.streams.values() {
-                self.buffered = self
-                    .buffered
-                    .saturating_sub(s.pending.values().map(|m| m.data.len()).sum::<usize>());
+                self.buffered = self.buffered.saturating_sub(pending(s));
             }
             self.streams.clear();
+            let freed = self.partials.clear();
+            self.buffered = self.buffered.saturating_sub(freed);
         }
         for id in streams {
             if let Some(s) = self.streams.remove(id) {
-                self.buffered = self
-                    .buffered
-                    .saturating_sub(s.pending.values().map(|m| m.data.len()).sum::<usize>());
+                self.buffered = self.buffered.saturating_sub(pending(&s));
             }
+            // Every TSN before the reset has arrived: fragments still waiting belong to
+            // messages that can no longer complete.
+            let freed = self.partials.drop_stream(*id);
+            self.buffered = self.buffered.saturating_sub(freed);
         }
     }
 
@@ -462,6 +444,16 @@ impl Receiver {
             gap_blocks,
             duplicate_tsns: std::mem::take(&mut self.duplicates),
         }
+    }
+}
+
+/// Unwraps a 32-bit MID (`interleaved`) or a 16-bit SSN near `next` (unwrapped).
+#[inline]
+fn unwrap_seq(interleaved: bool, next: u64, seq: u32) -> Option<u64> {
+    if interleaved {
+        unwrap_tsn(next, seq)
+    } else {
+        unwrap_ssn(next, seq as u16)
     }
 }
 
@@ -489,7 +481,7 @@ mod tests {
 
     #[test]
     fn in_order_and_gaps_and_duplicates() {
-        let mut r = Receiver::new(10, 1 << 20, 1 << 20);
+        let mut r = Receiver::new(10, 1 << 20, 1 << 20, false);
         assert_eq!(
             r.on_data(chunk(10, 0, true, true, b"a")),
             DataOutcome::Accepted
@@ -522,6 +514,7 @@ mod tests {
         assert_eq!(sack.a_rwnd, (1 << 20) - 2);
         r.on_data(chunk(11, 1, true, true, b"b"));
         assert_eq!(r.cumulative_tsn(), 12);
+        assert!(r.sack_now, "a filled gap is acknowledged at once");
         assert_eq!(
             delivered(&mut r),
             vec![Bytes::from_static(b"b"), Bytes::from_static(b"c")]
@@ -534,11 +527,14 @@ mod tests {
         );
         assert_eq!(r.make_sack().gap_blocks, vec![]);
         assert_eq!(r.a_rwnd(), 1 << 20);
+        // In order without a gap: the SACK may wait.
+        r.on_data(chunk(15, 5, true, true, b"f"));
+        assert!(!r.sack_now);
     }
 
     #[test]
     fn reassembles_out_of_order_fragments() {
-        let mut r = Receiver::new(u32::MAX - 1, 1 << 20, 1 << 20);
+        let mut r = Receiver::new(u32::MAX - 1, 1 << 20, 1 << 20, false);
         // TSNs wrap: 0xffff_fffe, 0xffff_ffff, 0, 1.
         r.on_data(chunk(1, 0, false, true, b"4"));
         r.on_data(chunk(u32::MAX, 0, false, false, b"2"));
@@ -553,7 +549,7 @@ mod tests {
 
     #[test]
     fn forward_tsn_skips_abandoned() {
-        let mut r = Receiver::new(1, 1 << 20, 1 << 20);
+        let mut r = Receiver::new(1, 1 << 20, 1 << 20, false);
         // Message 0 fragments at TSN 1..=3, only 1 arrives; message 1 at TSN 4 arrives.
         r.on_data(chunk(1, 0, true, false, b"x"));
         r.on_data(chunk(4, 1, true, true, b"y"));
@@ -572,7 +568,7 @@ mod tests {
 
     #[test]
     fn closed_window_drops_new_data() {
-        let mut r = Receiver::new(1, 4, 100);
+        let mut r = Receiver::new(1, 4, 100, false);
         r.on_data(chunk(1, 0, true, false, b"abcd"));
         assert_eq!(
             r.on_data(chunk(2, 0, false, false, b"e")),
@@ -583,7 +579,7 @@ mod tests {
 
     #[test]
     fn too_large_messages_are_flagged() {
-        let mut r = Receiver::new(1, 100, 3);
+        let mut r = Receiver::new(1, 100, 3, false);
         r.on_data(chunk(1, 0, true, false, b"ab"));
         assert_eq!(
             r.on_data(chunk(2, 0, false, false, b"cd")),
