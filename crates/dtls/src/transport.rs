@@ -74,8 +74,9 @@ pub struct DtlsConnected {
     pub remote_certificate: Bytes,
     /// The remote fingerprint it matched.
     pub remote_fingerprint: Fingerprint,
-    /// The SRTP keys, when `use_srtp` was negotiated (RFC 5764 §4.1).
-    pub srtp: Option<SrtpKeyingMaterial>,
+    /// The SRTP keys, when `use_srtp` was negotiated (RFC 5764 §4.1). Boxed: most transports
+    /// carry data channels only, and events wait in queues.
+    pub srtp: Option<Box<SrtpKeyingMaterial>>,
 }
 
 /// Counters of one transport.
@@ -126,7 +127,7 @@ pub struct DtlsTransport {
     engine_connected: bool,
     /// The version negotiated, kept after the engine is gone.
     version: Option<DtlsVersion>,
-    srtp: Option<SrtpKeyingMaterial>,
+    srtp: Option<Box<SrtpKeyingMaterial>>,
     /// Application data that arrived before the fingerprint could be checked.
     held: VecDeque<Bytes>,
     transmits: VecDeque<Bytes>,
@@ -253,7 +254,7 @@ impl DtlsTransport {
 
     /// The SRTP keys, once connected with `use_srtp` negotiated.
     pub fn srtp_keying_material(&self) -> Option<&SrtpKeyingMaterial> {
-        self.srtp.as_ref()
+        self.srtp.as_deref()
     }
 
     /// Counters.
@@ -573,7 +574,7 @@ impl DtlsTransport {
                 "unusable DTLS-SRTP keying material"
             );
         }
-        self.srtp = keys;
+        self.srtp = keys.map(Box::new);
     }
 
     fn on_application_data(&mut self, data: Bytes) {

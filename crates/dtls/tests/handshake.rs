@@ -61,8 +61,8 @@ fn handshake(client: DtlsVersions, server: DtlsVersions, expected: DtlsVersion) 
     );
 
     // SRTP keys match crosswise (RFC 5764 §4.2).
-    let ck = c.srtp.expect("client SRTP keys");
-    let sk = s.srtp.expect("server SRTP keys");
+    let ck = *c.srtp.expect("client SRTP keys");
+    let sk = *s.srtp.expect("server SRTP keys");
     assert_eq!(ck.profile, sk.profile);
     assert!(SrtpProfile::NEGOTIABLE.contains(&ck.profile));
     assert_eq!(ck.local_key, sk.remote_key);

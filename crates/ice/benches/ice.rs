@@ -40,12 +40,12 @@ fn connect(start: Instant, seed: u64) -> Duration {
     loop {
         while let Some(e) = a.poll_event() {
             if let IceEvent::LocalCandidate(c) = e {
-                b.add_remote_candidate(c);
+                b.add_remote_candidate(*c);
             }
         }
         while let Some(e) = b.poll_event() {
             if let IceEvent::LocalCandidate(c) = e {
-                a.add_remote_candidate(c);
+                a.add_remote_candidate(*c);
             }
         }
         let mut moved = false;

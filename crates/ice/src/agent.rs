@@ -215,7 +215,7 @@ impl IceAgent {
     /// controlled.
     pub fn new(config: IceConfig, mut rng: Rng) -> Self {
         let local_creds = Credentials::random(&mut rng);
-        let local_key = IntegrityKey::short_term(&local_creds.pwd);
+        let local_key = IntegrityKey::short_term_compact(&local_creds.pwd);
         let tie_breaker = rng.u64();
         let mut config = config;
         config.components = config.components.clamp(1, MAX_COMPONENTS as u16);
@@ -287,7 +287,7 @@ impl IceAgent {
             pwd: pwd.to_owned(),
         };
         creds.validate()?;
-        self.local_key = IntegrityKey::short_term(&creds.pwd);
+        self.local_key = IntegrityKey::short_term_compact(&creds.pwd);
         self.local_creds = creds;
         for l in &mut self.local {
             l.cand.ufrag = Some(self.local_creds.ufrag.clone());
@@ -371,7 +371,7 @@ impl IceAgent {
             Some(_) => self.remote_restarted(),
             None => {}
         }
-        self.remote_key = Some(IntegrityKey::short_term(&creds.pwd));
+        self.remote_key = Some(IntegrityKey::short_term_compact(&creds.pwd));
         self.remote_creds = Some(creds);
         self.wake_checks();
         self.update_state();

@@ -9,6 +9,8 @@ use crate::candidate::Candidate;
 use crate::state::{IceConnectionState, IceGatheringState, IceRole};
 
 /// An event for the peer core.
+///
+/// Candidates are boxed so that the event, which waits in the agent's queue, stays small.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IceEvent {
@@ -17,7 +19,7 @@ pub enum IceEvent {
     /// The connection state changed (W3C `statechange` / `iceconnectionstatechange`).
     ConnectionStateChange(IceConnectionState),
     /// A local candidate to signal to the peer (W3C `icecandidate`).
-    LocalCandidate(Candidate),
+    LocalCandidate(Box<Candidate>),
     /// No more local candidates in this generation (W3C `icecandidate` with `null`).
     LocalEndOfCandidates,
     /// The pair data is sent on changed (W3C `selectedcandidatepairchange`).
@@ -25,9 +27,9 @@ pub enum IceEvent {
         /// The component (1, or 2 for non-multiplexed RTCP).
         component: u16,
         /// The local candidate (may be peer-reflexive, RFC 8445 §7.2.5.3.1).
-        local: Candidate,
+        local: Box<Candidate>,
         /// The remote candidate.
-        remote: Candidate,
+        remote: Box<Candidate>,
     },
     /// The role changed after a role conflict (RFC 8445 §7.3.1.1, §7.2.5.1).
     RoleChange(IceRole),

@@ -353,7 +353,7 @@ impl IceAgent {
             };
             if !l.signaled {
                 l.signaled = true;
-                let c = l.cand.clone();
+                let c = Box::new(l.cand.clone());
                 self.events.push_back(IceEvent::LocalCandidate(c));
             }
         }

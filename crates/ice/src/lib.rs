@@ -37,10 +37,10 @@
 //! // Signal candidates, then shuttle datagrams until both agents have selected a pair.
 //! for _ in 0..200 {
 //!     while let Some(e) = a.poll_event() {
-//!         if let IceEvent::LocalCandidate(c) = e { b.add_remote_candidate(c) }
+//!         if let IceEvent::LocalCandidate(c) = e { b.add_remote_candidate(*c) }
 //!     }
 //!     while let Some(e) = b.poll_event() {
-//!         if let IceEvent::LocalCandidate(c) = e { a.add_remote_candidate(c) }
+//!         if let IceEvent::LocalCandidate(c) = e { a.add_remote_candidate(*c) }
 //!     }
 //!     while let Some(t) = a.poll_transmit() { b.handle_receive(now, t.into()) }
 //!     while let Some(t) = b.poll_transmit() { a.handle_receive(now, t.into()) }

@@ -216,7 +216,7 @@ impl IceAgent {
         let old = std::mem::replace(&mut self.local_creds, creds);
         let old_key = std::mem::replace(
             &mut self.local_key,
-            IntegrityKey::short_term(&self.local_creds.pwd),
+            IntegrityKey::short_term_compact(&self.local_creds.pwd),
         );
         self.previous_local = Some((old, old_key));
         self.generation = self.generation.wrapping_add(1);

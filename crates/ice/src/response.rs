@@ -344,8 +344,8 @@ impl IceAgent {
             let (base, peer, udp) = (l.base, r.address, l.cand.transport == Protocol::Udp);
             let event = IceEvent::SelectedPairChanged {
                 component,
-                local: l.cand.clone(),
-                remote: r.clone(),
+                local: Box::new(l.cand.clone()),
+                remote: Box::new(r.clone()),
             };
             self.emit(event);
             if udp {

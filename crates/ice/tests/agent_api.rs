@@ -239,7 +239,7 @@ fn gathering_without_servers_completes_at_once() {
     let cands: Vec<&Candidate> = events
         .iter()
         .filter_map(|e| match e {
-            IceEvent::LocalCandidate(c) => Some(c),
+            IceEvent::LocalCandidate(c) => Some(&**c),
             _ => None,
         })
         .collect();
@@ -314,7 +314,7 @@ fn relay_policy_gathers_only_relayed_candidates() {
     a.end_of_relay_candidates();
     let cands: Vec<Candidate> = std::iter::from_fn(|| a.poll_event())
         .filter_map(|e| match e {
-            IceEvent::LocalCandidate(c) => Some(c),
+            IceEvent::LocalCandidate(c) => Some(*c),
             _ => None,
         })
         .collect();

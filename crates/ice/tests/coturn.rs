@@ -157,8 +157,8 @@ impl Host {
         while let Some(e) = self.agent.poll_event() {
             match e {
                 IceEvent::LocalCandidate(c) => {
-                    self.candidates.push(c.clone());
-                    other.add_remote_candidate(c);
+                    self.candidates.push((*c).clone());
+                    other.add_remote_candidate(*c);
                 }
                 IceEvent::LocalEndOfCandidates => {
                     self.end_of_candidates = true;

@@ -62,7 +62,7 @@ impl Side {
         }
         while let Some(e) = self.agent.poll_event() {
             match e {
-                IceEvent::LocalCandidate(c) => other.add_remote_candidate(c),
+                IceEvent::LocalCandidate(c) => other.add_remote_candidate(*c),
                 IceEvent::LocalEndOfCandidates => other.end_of_remote_candidates(),
                 _ => {}
             }

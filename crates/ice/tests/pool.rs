@@ -203,7 +203,7 @@ fn pooled_sets_are_gathered_resized_taken_and_cleared() {
     let mut taken = Peer::new(set);
     for e in events {
         if let IceEvent::LocalCandidate(c) = e {
-            taken.candidates.push(c);
+            taken.candidates.push(*c);
         }
     }
     taken.end_of_candidates = true;

@@ -40,36 +40,41 @@ fn bench(c: &mut Criterion) {
         b.iter(|| Message::decode(black_box(&request)).is_ok())
     });
 
-    group.bench_function("decode_verify", |b| {
-        b.iter(|| {
-            let m = Message::decode(black_box(&request)).expect("decodes");
-            m.verify_fingerprint().expect("fingerprint");
-            m.verify_integrity(&key).expect("integrity");
-            (
-                m.username(),
-                m.priority(),
-                m.ice_controlling(),
-                m.use_candidate(),
-            )
-        })
-    });
+    // Full keys precompute the HMAC key schedules; compact ones (what ICE holds) derive them
+    // per message.
+    let compact = IntegrityKey::short_term_compact(PASSWORD);
+    for (suffix, key) in [("", &key), ("_compact", &compact)] {
+        group.bench_function(format!("decode_verify{suffix}"), |b| {
+            b.iter(|| {
+                let m = Message::decode(black_box(&request)).expect("decodes");
+                m.verify_fingerprint().expect("fingerprint");
+                m.verify_integrity(key).expect("integrity");
+                (
+                    m.username(),
+                    m.priority(),
+                    m.ice_controlling(),
+                    m.use_candidate(),
+                )
+            })
+        });
 
-    group.bench_function("encode", |b| {
-        let mut buf = Some(Vec::with_capacity(128));
-        b.iter(|| {
-            let out = binding_request(&key, buf.take().unwrap_or_default());
-            let len = black_box(&out).len();
-            buf = Some(out);
-            len
-        })
-    });
+        group.bench_function(format!("encode{suffix}"), |b| {
+            let mut buf = Some(Vec::with_capacity(128));
+            b.iter(|| {
+                let out = binding_request(key, buf.take().unwrap_or_default());
+                let len = black_box(&out).len();
+                buf = Some(out);
+                len
+            })
+        });
+    }
 
     group.bench_function("short_term_key", |b| {
         b.iter(|| IntegrityKey::short_term(black_box(PASSWORD)))
     });
 
-    group.bench_function("short_term_sha1_key", |b| {
-        b.iter(|| IntegrityKey::short_term_sha1(black_box(PASSWORD)))
+    group.bench_function("short_term_compact_key", |b| {
+        b.iter(|| IntegrityKey::short_term_compact(black_box(PASSWORD)))
     });
     group.finish();
 }

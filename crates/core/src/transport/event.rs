@@ -21,13 +21,16 @@ use crate::enums::{
 use crate::error::{RtcError, RtcErrorInit};
 
 /// Something that changed in the transport stack, in the order it happened.
+///
+/// Large payloads (candidates, SRTP keys) are boxed so that the event, which waits in the
+/// stack's queue, stays small.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportEvent {
     /// The ICE gatherer's state changed (`RTCIceTransport` `gatheringstatechange`).
     IceGathererStateChange(RtcIceGathererState),
     /// A local candidate to signal (`icecandidate`).
-    LocalCandidate(Candidate),
+    LocalCandidate(Box<Candidate>),
     /// Gathering is over for this generation (`icecandidate` with a `null` candidate).
     LocalEndOfCandidates,
     /// The ICE transport's state changed (`RTCIceTransport` `statechange`).
@@ -35,9 +38,9 @@ pub enum TransportEvent {
     /// The pair data travels on changed (`selectedcandidatepairchange`).
     SelectedCandidatePairChange {
         /// The local candidate.
-        local: Candidate,
+        local: Box<Candidate>,
         /// The remote candidate.
-        remote: Candidate,
+        remote: Box<Candidate>,
     },
     /// The ICE role changed after a role conflict (RFC 8445 §7.3.1.1).
     IceRoleChange(RtcIceRole),
@@ -48,7 +51,7 @@ pub enum TransportEvent {
         /// The peer's certificate, DER (`getRemoteCertificates()`).
         remote_certificate: Bytes,
         /// The SRTP keys, when `use_srtp` was negotiated (RFC 5764), for the media layer.
-        srtp: Option<SrtpKeyingMaterial>,
+        srtp: Option<Box<SrtpKeyingMaterial>>,
     },
     /// The SCTP transport's state changed (`RTCSctpTransport` `statechange`).
     SctpStateChange(RtcSctpTransportState),

@@ -90,7 +90,7 @@ impl Peer {
                 continue;
             }
             match &e {
-                TransportEvent::LocalCandidate(c) => self.candidates.push(c.clone()),
+                TransportEvent::LocalCandidate(c) => self.candidates.push((**c).clone()),
                 TransportEvent::LocalEndOfCandidates => self.end_of_candidates = true,
                 TransportEvent::DataChannelMessage { id, message } => {
                     self.messages.entry(*id).or_default().push(message.clone());

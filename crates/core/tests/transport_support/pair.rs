@@ -67,7 +67,7 @@ fn drain(
 ) {
     while let Some(e) = from.poll_event() {
         match e {
-            TransportEvent::LocalCandidate(c) => to.add_remote_candidate(now, c),
+            TransportEvent::LocalCandidate(c) => to.add_remote_candidate(now, *c),
             TransportEvent::LocalEndOfCandidates => to.end_of_remote_candidates(now),
             TransportEvent::DataChannelOpen { .. } if with_sctp => *done = true,
             TransportEvent::DtlsConnected { .. } if !with_sctp => *done = true,

@@ -99,7 +99,7 @@ impl Peer {
             match e {
                 IceEvent::Data(rx) => self.received.push(rx.contents),
                 IceEvent::LocalCandidate(c) => {
-                    self.candidates.push(c.clone());
+                    self.candidates.push((*c).clone());
                     self.log.push(IceEvent::LocalCandidate(c));
                 }
                 IceEvent::LocalEndOfCandidates => {
