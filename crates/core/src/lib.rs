@@ -66,8 +66,10 @@ pub use jsep::remote::{RemoteTransportParameters, SctpParameters};
 pub use options::{RtcAnswerOptions, RtcOfferOptions};
 pub use pc::{
     DataChannelId, IceCredentials, PeerConnection, PeerConnectionEvent, ReceiverId, RtcDataChannel,
-    RtcRtpEncodingParameters, RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver,
-    RtcRtpTransceiverInit, RtcTrackEvent, SenderId, TrackOrKind, TransceiverId, TransportCommand,
+    RtcRtcpParameters, RtcRtpCapabilities, RtcRtpCodec, RtcRtpEncodingParameters,
+    RtcRtpHeaderExtensionCapability, RtcRtpHeaderExtensionParameters, RtcRtpReceiveParameters,
+    RtcRtpReceiver, RtcRtpSendParameters, RtcRtpSender, RtcRtpTransceiver, RtcRtpTransceiverInit,
+    RtcTrackEvent, SenderId, TrackOrKind, TransceiverId, TransportCommand,
 };
 pub use stats::{RtcStats, RtcStatsReport, RtcStatsSelector};
 pub use track::{MediaStream, MediaStreamTrack, TrackKind};

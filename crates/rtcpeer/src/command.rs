@@ -57,6 +57,8 @@ pub(crate) enum Command {
         Option<rtcpeer_core::RtcStatsSelector>,
         Reply<rtcpeer_core::RtcStatsReport>,
     ),
+    /// `setCodecPreferences`, `replaceTrack`, `getParameters`, `setParameters`.
+    Rtp(crate::media::RtpOp, Reply<crate::media::RtpOutcome>),
 }
 
 impl std::fmt::Debug for Command {
@@ -80,6 +82,7 @@ impl std::fmt::Debug for Command {
             Self::ChannelClose(..) => "ChannelClose",
             Self::ChannelSetLowThreshold(..) => "ChannelSetLowThreshold",
             Self::GetStats(..) => "GetStats",
+            Self::Rtp(op, _) => return write!(f, "Rtp({op:?})"),
             Self::Events(r) => return write!(f, "Events({r:?})"),
             Self::ChannelEvents(id, r) => return write!(f, "ChannelEvents({id}, {r:?})"),
         };

@@ -13,6 +13,9 @@
 //! sent, and only then does a queued `negotiationneeded` fire (it is a queued task in the spec,
 //! which runs after the promise settles).
 //!
+//! ICE server host names are looked up by the [`resolve`] module: before each command, the
+//! names the core asks for are handed to it, and each answer goes to the core as an input.
+//!
 //! The task ends when `close()` was called (it closes the core and fires nothing more) or when
 //! the last `RtcPeerConnection` handle is dropped; everything it owns, handlers included, is
 //! freed then.
@@ -40,6 +43,9 @@ use crate::net::Sockets;
 use crate::peer_connection::WeakRtcPeerConnection;
 use crate::shared::{Counters, DataChannelState, Shared, Snapshot};
 use crate::tcp::{TcpInput, TcpLayer};
+
+mod resolve;
+use resolve::Resolver;
 
 /// Driver tasks alive in the process.
 static LIVE_DRIVERS: AtomicUsize = AtomicUsize::new(0);
@@ -84,6 +90,8 @@ pub(crate) struct Driver {
     sockets: Sockets,
     /// The ICE-TCP listeners and connections (RFC 6544).
     tcp: TcpLayer,
+    /// The ICE server host name lookups under way.
+    resolver: Resolver,
     listeners: Listeners<Event>,
     channel_listeners: HashMap<DataChannelId, Listeners<DataChannelEvent>>,
     /// Events held back after a `datachannel` event, so that the handlers it registered on the
@@ -113,9 +121,11 @@ impl Driver {
         rx: mpsc::UnboundedReceiver<Command>,
         link: WeakLink,
         sockets: Sockets,
-        tcp: TcpLayer,
+        mut tcp: TcpLayer,
     ) -> Self {
         core.add_local_interfaces(&sockets.local_addrs());
+        // TURN over TCP (RFC 8656 §3.1) from the UDP sockets' addresses.
+        tcp.allow_relays_from(&sockets.local_addrs());
         for addr in tcp.listener_addrs() {
             core.pc.add_local_tcp_listener(addr);
         }
@@ -126,6 +136,7 @@ impl Driver {
             link,
             sockets,
             tcp,
+            resolver: Resolver::default(),
             listeners: Listeners::default(),
             channel_listeners: HashMap::new(),
             deferred: VecDeque::new(),
@@ -171,6 +182,8 @@ impl Driver {
     fn execute_burst(&mut self, first: Command) {
         self.execute(first);
         for _ in 1..MAX_COMMANDS_PER_WAKE {
+            // A `setConfiguration` may have named new ICE servers.
+            self.start_lookups();
             match self.rx.try_recv() {
                 Ok(cmd) => self.execute(cmd),
                 Err(_) => break,
@@ -185,6 +198,8 @@ impl Driver {
     pub(crate) async fn run(mut self) {
         tracing::debug!("driver started");
         loop {
+            // Before the first command: the transport waits for the names asked for here.
+            self.start_lookups();
             let deadline = self.core.poll_timeout();
             tokio::select! {
                 biased;
@@ -208,6 +223,11 @@ impl Driver {
                     self.tcp_input(inputs);
                     self.after_input();
                 }
+                (host, addrs) = std::future::poll_fn(|cx| self.resolver.poll_answer(cx)) => {
+                    self.core.handle_timeout(now());
+                    self.core.pc.handle_ice_server_host_resolved(&host, &addrs);
+                    self.after_input();
+                }
             }
             if self.core.pc.is_closed() {
                 break;
@@ -219,6 +239,13 @@ impl Driver {
             self.close_core();
         }
         tracing::debug!("driver ended");
+    }
+
+    /// Starts a lookup for each ICE server host name the core asks for.
+    fn start_lookups(&mut self) {
+        while let Some(host) = self.core.pc.poll_ice_server_host() {
+            self.resolver.start(host);
+        }
     }
 
     fn receive(&mut self) {
@@ -256,6 +283,9 @@ impl Driver {
                     pc.handle_receive(now, rx);
                 }
                 TcpInput::Closed { id } => pc.handle_tcp_closed(now, id),
+                TcpInput::RelayClosed { local, server } => {
+                    pc.handle_relay_connection_closed(now, local, server);
+                }
             }
         }
     }
@@ -700,6 +730,10 @@ impl Driver {
             }
             Command::GetStats(selector, r) => {
                 let res = pc.get_stats(now(), selector.as_ref());
+                self.complete(r, res);
+            }
+            Command::Rtp(op, r) => {
+                let res = crate::media::run(pc, op);
                 self.complete(r, res);
             }
             Command::Events(reg) => self.listeners.apply(reg),

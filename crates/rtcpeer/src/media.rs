@@ -3,14 +3,22 @@
 //! handle to the connection): attributes are read from the published snapshot, methods are
 //! queued as commands. Once the transceiver has left the connection (a stopped one removed by
 //! negotiation) the getters report it stopped and empty.
+//!
+//! `setCodecPreferences`, `replaceTrack`, `getParameters` and `setParameters` run on the
+//! driver as one [`RtpOp`] command each (the operations chain keeps them in order with the
+//! signaling methods). `getParameters` is `async` here because it records
+//! `[[LastReturnedParameters]]` in the connection.
 
 use std::fmt;
 use std::sync::Arc;
 
-use rtcpeer_core::pc::{ReceiverId, SenderId, TransceiverId};
+use rtcpeer_core::pc::{
+    ReceiverId, SenderId, TransceiverId, rtp_receiver_capabilities, rtp_sender_capabilities,
+};
 use rtcpeer_core::{
-    MediaStreamTrack, RtcError, RtcRtpEncodingParameters, RtcRtpTransceiverDirection, RtpCodec,
-    TrackKind,
+    MediaStreamTrack, PeerConnection, RtcError, RtcRtpCapabilities, RtcRtpCodec,
+    RtcRtpEncodingParameters, RtcRtpReceiveParameters, RtcRtpSendParameters,
+    RtcRtpTransceiverDirection, RtpCodec, TrackKind,
 };
 
 use crate::command::{Command, WeakLink};
@@ -24,6 +32,50 @@ fn with<T>(
 ) -> Option<T> {
     let snapshot: Arc<Snapshot> = link.shared.load();
     snapshot.transceiver(id).map(f)
+}
+
+/// An RTP media operation the driver runs on the core (one [`Command::Rtp`]).
+#[derive(Debug)]
+pub(crate) enum RtpOp {
+    SetCodecPreferences(TransceiverId, Vec<RtcRtpCodec>),
+    ReplaceTrack(SenderId, Option<MediaStreamTrack>),
+    GetParameters(SenderId),
+    SetParameters(SenderId, Box<RtcRtpSendParameters>),
+    GetReceiverParameters(ReceiverId),
+}
+
+/// The result of an [`RtpOp`].
+#[derive(Debug)]
+pub(crate) enum RtpOutcome {
+    Done,
+    Send(Box<RtcRtpSendParameters>),
+    Receive(Box<RtcRtpReceiveParameters>),
+}
+
+/// Runs `op` on the core (called by the driver).
+pub(crate) fn run(pc: &mut PeerConnection, op: RtpOp) -> Result<RtpOutcome, RtcError> {
+    match op {
+        RtpOp::SetCodecPreferences(id, codecs) => pc
+            .set_codec_preferences(id, &codecs)
+            .map(|()| RtpOutcome::Done),
+        RtpOp::ReplaceTrack(id, track) => pc.replace_track(id, track).map(|()| RtpOutcome::Done),
+        RtpOp::GetParameters(id) => pc.get_parameters(id).map(|p| RtpOutcome::Send(Box::new(p))),
+        RtpOp::SetParameters(id, p) => pc.set_parameters(id, *p).map(|()| RtpOutcome::Done),
+        RtpOp::GetReceiverParameters(id) => pc
+            .get_receiver_parameters(id)
+            .map(|p| RtpOutcome::Receive(Box::new(p))),
+    }
+}
+
+/// Runs `op` on the driver.
+async fn rtp_call(link: &WeakLink, op: RtpOp) -> Result<RtpOutcome, RtcError> {
+    link.call(|r| Command::Rtp(op, r)).await
+}
+
+/// The kind named by a `getCapabilities` argument, `None` for anything but `"audio"` and
+/// `"video"`.
+fn capability_kind(kind: &str) -> Option<TrackKind> {
+    kind.parse().ok()
 }
 
 /// An `RTCRtpTransceiver` handle.
@@ -136,6 +188,24 @@ impl RtcRtpTransceiver {
             .call(|r| Command::StopTransceiver(self.id, r))
             .await
     }
+
+    /// `setCodecPreferences(codecs)` (webrtc-pc §5.4): the codecs, in this order, that the
+    /// next `createOffer`/`createAnswer` lists for this transceiver; empty resets.
+    /// `InvalidModificationError` for a codec not in `getCapabilities(kind)` or a list of only
+    /// RTX, RED, FEC or comfort noise (and `InvalidStateError` once the connection is gone).
+    pub async fn set_codec_preferences(&self, codecs: &[RtcRtpCodec]) -> Result<(), RtcError> {
+        rtp_call(
+            &self.link,
+            RtpOp::SetCodecPreferences(self.id, codecs.to_vec()),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `[[PreferredCodecs]]`: what `setCodecPreferences` left (empty: the defaults).
+    pub fn codec_preferences(&self) -> Vec<RtcRtpCodec> {
+        with(&self.link, self.id, |t| t.codec_preferences().to_vec()).unwrap_or_default()
+    }
 }
 
 /// An `RTCRtpSender` handle.
@@ -217,6 +287,59 @@ impl RtcRtpSender {
         .unwrap_or_default()
     }
 
+    /// The static `RTCRtpSender.getCapabilities(kind)` (webrtc-pc §5.2): the codecs and
+    /// header extensions this implementation can send; `None` for a kind other than
+    /// `"audio"` or `"video"`.
+    pub fn get_capabilities(kind: &str) -> Option<RtcRtpCapabilities> {
+        capability_kind(kind).map(rtp_sender_capabilities)
+    }
+
+    /// `replaceTrack(withTrack)` (webrtc-pc §5.2): sends `with_track` (or nothing) without
+    /// renegotiation; `track` reports it once this resolves. `TypeError` when its kind differs
+    /// from the transceiver's, then `InvalidStateError` when the connection is closed or the
+    /// transceiver stopping.
+    pub async fn replace_track(
+        &self,
+        with_track: Option<MediaStreamTrack>,
+    ) -> Result<(), RtcError> {
+        let kind = with(&self.link, self.transceiver, |t| t.kind());
+        if let (Some(track), Some(kind)) = (&with_track, kind)
+            && track.kind != kind
+        {
+            return Err(RtcError::type_error(format!(
+                "a {} track cannot replace the track of a {} sender",
+                track.kind.as_str(),
+                kind.as_str()
+            )));
+        }
+        rtp_call(&self.link, RtpOp::ReplaceTrack(self.id, with_track))
+            .await
+            .map(drop)
+    }
+
+    /// `getParameters()` (webrtc-pc §5.2): a new `transactionId`, the encodings, the
+    /// negotiated codecs, header extensions and RTCP parameters. The result is what the next
+    /// `set_parameters` must start from. `InvalidStateError` once the connection is gone.
+    pub async fn get_parameters(&self) -> Result<RtcRtpSendParameters, RtcError> {
+        match rtp_call(&self.link, RtpOp::GetParameters(self.id)).await? {
+            RtpOutcome::Send(p) => Ok(*p),
+            _ => Err(RtcError::operation("unexpected getParameters result")),
+        }
+    }
+
+    /// `setParameters(parameters)` (webrtc-pc §5.2): `InvalidStateError` when the transceiver
+    /// is stopping or no `get_parameters` result is pending; `InvalidModificationError` for a
+    /// changed encoding count, order, `rid` or read-only member; `RangeError` for a video
+    /// `scaleResolutionDownBy` below 1 or a negative `maxFramerate`.
+    pub async fn set_parameters(&self, parameters: RtcRtpSendParameters) -> Result<(), RtcError> {
+        rtp_call(
+            &self.link,
+            RtpOp::SetParameters(self.id, Box::new(parameters)),
+        )
+        .await
+        .map(drop)
+    }
+
     /// `getStats()` (webrtc-pc §5.2): the stats of the RTP streams this sender sends and what
     /// they reference (none until media flows).
     pub async fn get_stats(&self) -> Result<rtcpeer_core::RtcStatsReport, RtcError> {
@@ -289,6 +412,22 @@ impl RtcRtpReceiver {
             t.receiver().receive_codecs().to_vec()
         })
         .unwrap_or_default()
+    }
+
+    /// The static `RTCRtpReceiver.getCapabilities(kind)` (webrtc-pc §5.3): the codecs and
+    /// header extensions this implementation can receive; `None` for a kind other than
+    /// `"audio"` or `"video"`.
+    pub fn get_capabilities(kind: &str) -> Option<RtcRtpCapabilities> {
+        capability_kind(kind).map(rtp_receiver_capabilities)
+    }
+
+    /// `getParameters()` (webrtc-pc §5.3): the negotiated receive codecs, header extensions
+    /// and RTCP parameters. `InvalidStateError` once the connection is gone.
+    pub async fn get_parameters(&self) -> Result<RtcRtpReceiveParameters, RtcError> {
+        match rtp_call(&self.link, RtpOp::GetReceiverParameters(self.id)).await? {
+            RtpOutcome::Receive(p) => Ok(*p),
+            _ => Err(RtcError::operation("unexpected getParameters result")),
+        }
     }
 
     /// `getStats()` (webrtc-pc §5.3): the stats of the RTP streams this receiver receives and

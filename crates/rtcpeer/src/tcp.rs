@@ -10,6 +10,14 @@
 //! the driver hands to the core: accepted and established connections, failures, bytes read
 //! (as [`Receive`]s of the connection's addresses, in pieces of any size: the agent deframes
 //! them, RFC 4571) and closed connections. A `Close` first writes what is queued.
+//!
+//! It also carries the ICE agent's TURN clients over TCP (`turn:...?transport=tcp`, RFC 8656
+//! §3.1) and over the TCP under `turns:`'s TLS: their [`Transmit`]s of [`Protocol::Tcp`] or
+//! [`Protocol::Tls`] name a local UDP socket's address (the allocation's base, see
+//! [`TcpLayer::allow_relays_from`]) and the server. The first one opens a connection from that
+//! socket's IP to the server (its bytes wait until it is established); bytes read come back
+//! as [`Receive`]s between the same two addresses, and a connection that fails or ends is
+//! reported as [`TcpInput::RelayClosed`] (the allocations on it are gone).
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -67,7 +75,29 @@ pub(crate) enum TcpInput {
         /// The connection.
         id: TcpConnectionId,
     },
+    /// A connection to a TURN server could not be opened, failed or ended; it is forgotten
+    /// here (a later transmit opens a new one).
+    RelayClosed {
+        /// The local UDP socket's address the agent named.
+        local: SocketAddr,
+        /// The TURN server.
+        server: SocketAddr,
+    },
 }
+
+/// A connection to a TURN server, keyed by the agent's (local, server) addresses.
+#[derive(Debug)]
+struct RelayConn {
+    /// `local` is the agent's UDP socket address, not the connection's own.
+    conn: Conn,
+    /// [`Protocol::Tcp`] or [`Protocol::Tls`], as the agent's transmits say.
+    protocol: Protocol,
+    /// Not established yet.
+    connecting: bool,
+}
+
+/// (the agent's local UDP socket address, the TURN server's address).
+type RelayKey = (SocketAddr, SocketAddr);
 
 /// One ICE-TCP connection.
 #[derive(Debug)]
@@ -90,6 +120,11 @@ pub(crate) struct TcpLayer {
     conns: HashMap<TcpConnectionId, Conn>,
     connecting: JoinSet<(TcpConnectionId, io::Result<TcpStream>)>,
     aborts: HashMap<TcpConnectionId, AbortHandle>,
+    /// The local UDP socket addresses TURN clients may send from over a stream.
+    relay_sources: Vec<SocketAddr>,
+    /// Connections to TURN servers.
+    relays: HashMap<RelayKey, RelayConn>,
+    relay_connecting: JoinSet<(RelayKey, io::Result<TcpStream>)>,
     /// Transmits on no known connection (it closed meanwhile), dropped.
     pub(crate) unroutable: u64,
 }
@@ -117,6 +152,12 @@ impl TcpLayer {
     /// The listeners' addresses.
     pub(crate) fn listener_addrs(&self) -> Vec<SocketAddr> {
         self.listeners.iter().map(|(_, a)| *a).collect()
+    }
+
+    /// The local UDP socket addresses: a stream transmit from one of them goes to a TURN
+    /// server, on a connection opened for it.
+    pub(crate) fn allow_relays_from(&mut self, addrs: &[SocketAddr]) {
+        self.relay_sources = addrs.to_vec();
     }
 
     /// Keeps an accepted connection the core took as `id`.
@@ -205,6 +246,9 @@ impl TcpLayer {
             c.stream.is_some() && !c.closing && c.local == t.source && c.remote == t.destination
         });
         let Some((id, conn)) = found else {
+            if self.relay_sources.contains(&t.source) {
+                return self.send_relay(t);
+            }
             self.unroutable += 1;
             tracing::trace!(to = %Pii(t.destination), "TCP transmit on no connection");
             return false;
@@ -219,6 +263,105 @@ impl TcpLayer {
             conn.stream = None;
         }
         true
+    }
+
+    /// Writes a TURN client's transmit on its connection to the server, opening it first.
+    fn send_relay(&mut self, t: Transmit) -> bool {
+        let key = (t.source, t.destination);
+        if !self.relays.contains_key(&key) {
+            self.connect_relay(key, t.protocol);
+        }
+        let Some(relay) = self.relays.get_mut(&key) else {
+            return false;
+        };
+        let conn = &mut relay.conn;
+        conn.queued_bytes += t.contents.len();
+        conn.queued.push_back(t.contents);
+        if relay.connecting {
+            return true;
+        }
+        if flush(conn).is_err() || conn.queued_bytes > MAX_QUEUED {
+            // Broken: the next poll reports it closed.
+            tracing::debug!(server = %Pii(key.1), "TURN connection write failed");
+            conn.queued.clear();
+            conn.queued_bytes = 0;
+            conn.stream = None;
+        }
+        true
+    }
+
+    fn connect_relay(&mut self, key: RelayKey, protocol: Protocol) {
+        let (local, server) = key;
+        let socket = if server.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        };
+        let from = SocketAddr::new(local.ip(), 0);
+        self.relay_connecting.spawn(async move {
+            let connect = async move {
+                let socket = socket?;
+                socket.bind(from)?;
+                socket.connect(server).await
+            };
+            let result = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+                Ok(r) => r,
+                Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out")),
+            };
+            (key, result)
+        });
+        self.relays.insert(
+            key,
+            RelayConn {
+                conn: Conn {
+                    stream: None,
+                    local,
+                    remote: server,
+                    queued: VecDeque::new(),
+                    queued_bytes: 0,
+                    closing: false,
+                },
+                protocol,
+                connecting: true,
+            },
+        );
+    }
+
+    /// The connections to TURN servers: established ones, and what was read or ended.
+    fn poll_relays(&mut self, cx: &mut Context<'_>, out: &mut Vec<TcpInput>) {
+        while let Poll::Ready(Some(joined)) = self.relay_connecting.poll_join_next(cx) {
+            let Ok((key, result)) = joined else { continue };
+            let Some(relay) = self.relays.get_mut(&key) else {
+                continue;
+            };
+            match result {
+                Ok(stream) => {
+                    set_nodelay(&stream);
+                    relay.conn.stream = Some(stream);
+                    relay.connecting = false;
+                    if flush(&mut relay.conn).is_err() {
+                        relay.conn.stream = None;
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(server = %Pii(key.1), error = %e, "TURN connect failed");
+                    relay.conn.stream = None;
+                    relay.connecting = false;
+                }
+            }
+        }
+        let mut gone = Vec::new();
+        for (key, relay) in &mut self.relays {
+            if !relay.connecting
+                && poll_conn(cx, &Pii(key.1), &mut relay.conn, relay.protocol, out).is_err()
+            {
+                gone.push(*key);
+            }
+        }
+        for (local, server) in gone {
+            self.relays.remove(&(local, server));
+            out.push(TcpInput::RelayClosed { local, server });
+        }
     }
 
     /// Ready with what happened since the last call; registers for every socket otherwise.
@@ -270,7 +413,7 @@ impl TcpLayer {
             if self.aborts.contains_key(id) {
                 continue;
             }
-            if poll_conn(cx, *id, conn, &mut out).is_err() {
+            if poll_conn(cx, id, conn, Protocol::Tcp, &mut out).is_err() {
                 gone.push(*id);
             } else if conn.closing && conn.queued.is_empty() {
                 // Closed by the agent, everything written.
@@ -284,6 +427,7 @@ impl TcpLayer {
                 out.push(TcpInput::Closed { id });
             }
         }
+        self.poll_relays(cx, &mut out);
         if out.is_empty() {
             Poll::Pending
         } else {
@@ -292,12 +436,13 @@ impl TcpLayer {
     }
 }
 
-/// Writes what is queued and reads what arrived on one connection. `Err` when it is closed
-/// or broken.
+/// Writes what is queued and reads what arrived on one connection (reported as `protocol`).
+/// `Err` when it is closed or broken.
 fn poll_conn(
     cx: &mut Context<'_>,
-    id: TcpConnectionId,
+    id: &dyn std::fmt::Debug,
     conn: &mut Conn,
+    protocol: Protocol,
     out: &mut Vec<TcpInput>,
 ) -> Result<(), ()> {
     let Some(stream) = conn.stream.as_ref() else {
@@ -328,7 +473,7 @@ fn poll_conn(
             }
             Ok(n) => {
                 out.push(TcpInput::Data(Receive {
-                    protocol: Protocol::Tcp,
+                    protocol,
                     source: conn.remote,
                     destination: conn.local,
                     contents: Bytes::copy_from_slice(buf.get(..n).unwrap_or_default()),

@@ -497,6 +497,61 @@ pub fn offer_codecs(kind: TrackKind, negotiated: &[RtpCodec]) -> Vec<RtpCodec> {
     codecs
 }
 
+/// Whether a preferred codec (webrtc-pc `RTCRtpCodec` as an [`RtpCodec`], payload type
+/// ignored) names `codec`: media codecs by their media format (as [`answer_codecs`] matches
+/// them), RED and FEC by name, clock rate and channels.
+fn preference_matches(preferred: &RtpCodec, codec: &RtpCodec) -> bool {
+    if preferred.is_resilience() || codec.is_resilience() {
+        preferred.name.eq_ignore_ascii_case(&codec.name)
+            && preferred.clock_rate == codec.clock_rate
+            && preferred.channels.unwrap_or(1) == codec.channels.unwrap_or(1)
+    } else {
+        match_media_codec(preferred, codec).is_some()
+    }
+}
+
+/// `codecs` (an offer's or answer's media formats) restricted to and ordered by `preferred`
+/// (webrtc-pc §5.4 `setCodecPreferences`; RFC 9429 §5.2.1, §5.3.1). RTX follows the codec it
+/// repairs when an RTX entry is preferred; audio RED is kept only with its primary codec.
+pub fn apply_preferences(
+    kind: TrackKind,
+    codecs: Vec<RtpCodec>,
+    preferred: &[RtpCodec],
+) -> Vec<RtpCodec> {
+    if preferred.is_empty() {
+        return codecs;
+    }
+    let want_rtx = preferred.iter().any(RtpCodec::is_rtx);
+    let mut out: Vec<RtpCodec> = Vec::new();
+    for p in preferred.iter().filter(|p| !p.is_rtx()) {
+        for c in codecs.iter().filter(|c| !c.is_rtx()) {
+            if out.iter().any(|o| o.payload_type == c.payload_type) || !preference_matches(p, c) {
+                continue;
+            }
+            out.push(c.clone());
+            if want_rtx {
+                out.extend(
+                    codecs
+                        .iter()
+                        .filter(|r| r.is_rtx() && r.apt() == Some(c.payload_type))
+                        .cloned(),
+                );
+            }
+        }
+    }
+    let kept: Vec<u8> = out.iter().map(|c| c.payload_type).collect();
+    out.retain(|c| {
+        if !(c.is_red() && kind == TrackKind::Audio) {
+            return true;
+        }
+        c.fmtp.as_deref().is_none_or(|f| {
+            f.split('/')
+                .all(|p| p.trim().parse::<u8>().is_ok_and(|pt| kept.contains(&pt)))
+        })
+    });
+    out
+}
+
 /// The codecs of a remote answer this implementation can use: the answer's codecs that match a
 /// local one (RFC 9429 §5.11 "Applying an Answer": the codecs to send and receive).
 pub fn supported_subset(kind: TrackKind, answer: &[RtpCodec]) -> Vec<RtpCodec> {
@@ -588,6 +643,46 @@ mod tests {
         let pts: Vec<u8> = answer.iter().map(|c| c.payload_type).collect();
         // Mono "opus/48000" is not Opus as RFC 7587 defines it (always /2).
         assert_eq!(pts, [96, 97, 101]);
+    }
+
+    #[test]
+    fn preferences_filter_and_order_with_rtx_and_red() {
+        let audio = local_codecs(TrackKind::Audio);
+        let pref = |name: &str, clock: u32| {
+            audio
+                .iter()
+                .find(|c| c.name == name && c.clock_rate == clock)
+                .cloned()
+                .unwrap()
+        };
+        // RED without its primary (Opus) is dropped; order follows the preferences.
+        let out = apply_preferences(
+            TrackKind::Audio,
+            audio.clone(),
+            &[pref("PCMA", 8000), pref("red", 48000), pref("PCMU", 8000)],
+        );
+        let names: Vec<&str> = out.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["PCMA", "PCMU"]);
+        let out = apply_preferences(
+            TrackKind::Audio,
+            audio.clone(),
+            &[pref("red", 48000), pref("opus", 48000)],
+        );
+        let names: Vec<&str> = out.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["red", "opus"]);
+        // No preferences: unchanged.
+        assert_eq!(
+            apply_preferences(TrackKind::Audio, audio.clone(), &[]),
+            audio
+        );
+        // Video RTX follows the codec it repairs, and only when RTX is preferred.
+        let video = local_codecs(TrackKind::Video);
+        let vp8 = video.iter().find(|c| c.name == "VP8").cloned().unwrap();
+        let rtx = RtpCodec::new(0, "rtx", 90000, None, "", &[]);
+        let out = apply_preferences(TrackKind::Video, video.clone(), &[vp8.clone(), rtx]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].apt(), Some(vp8.payload_type));
+        assert_eq!(apply_preferences(TrackKind::Video, video, &[vp8]).len(), 1);
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod channel_io;
 mod data;
 mod negotiation;
 mod offer_answer;
+pub mod rtp_parameters;
 mod stats;
 mod surface;
 pub mod transceiver;
@@ -38,6 +39,11 @@ use rtcpeer_types::Rng;
 pub use channel_io::RtcSctpTransport;
 pub use data::{DataChannelId, RtcDataChannel};
 pub use rtcpeer_sctp::datachannel::ChannelMessage;
+pub use rtp_parameters::{
+    RtcRtcpParameters, RtcRtpCapabilities, RtcRtpCodec, RtcRtpHeaderExtensionCapability,
+    RtcRtpHeaderExtensionParameters, RtcRtpReceiveParameters, RtcRtpSendParameters,
+    codec_dictionary_match, rtp_receiver_capabilities, rtp_sender_capabilities,
+};
 pub use transceiver::{
     ReceiverId, RtcRtpEncodingParameters, RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver,
     RtcRtpTransceiverInit, SenderId, TrackOrKind, TransceiverId,

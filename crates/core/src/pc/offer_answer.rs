@@ -418,7 +418,7 @@ impl PeerConnection {
                         } else {
                             &t.sender.send_codecs
                         };
-                        let codecs = codecs::offer_codecs(t.kind, negotiated);
+                        let codecs = t.preferred(codecs::offer_codecs(t.kind, negotiated));
                         let exts = self.ext_ids.clone().offer(t.kind);
                         let m = self
                             .media_line(
@@ -621,7 +621,7 @@ impl PeerConnection {
                     };
                     let t = &self.transceivers[ti];
                     let kind = t.kind;
-                    let codecs = codecs::answer_codecs(kind, &codecs::codecs_of(om));
+                    let codecs = t.preferred(codecs::answer_codecs(kind, &codecs::codecs_of(om)));
                     if t.stopped || codecs.iter().all(RtpCodec::is_resilience) {
                         reject(content.clone())
                     } else {

@@ -1,12 +1,15 @@
 //! Transceivers, senders and receivers (webrtc-pc §5.1–§5.4): their internal slots, and the
 //! `addTrack`, `removeTrack`, `addTransceiver`, `direction` setter and `stop()` algorithms.
+//! Capabilities, parameters, `setCodecPreferences` and `replaceTrack` are in
+//! [`super::rtp_parameters`].
 
 use rtcpeer_sdp::Direction;
 
 use super::PeerConnection;
+use super::rtp_parameters::{RtcRtpCodec, RtcRtpSendParameters};
 use crate::RtcError;
-use crate::enums::RtcRtpTransceiverDirection;
-use crate::jsep::codecs::RtpCodec;
+use crate::enums::{RtcPriorityType, RtcRtpTransceiverDirection};
+use crate::jsep::codecs::{self, RtpCodec};
 use crate::track::{MediaStream, MediaStreamTrack, TrackKind};
 
 rtcpeer_types::define_id!(
@@ -22,7 +25,8 @@ rtcpeer_types::define_id!(
     ReceiverId
 );
 
-/// `RTCRtpEncodingParameters` (webrtc-pc §5.2.1), the members signaling uses.
+/// `RTCRtpEncodingParameters` (webrtc-pc §5.2.2, with webrtc-priority's `priority` and
+/// `networkPriority`).
 #[doc(alias = "RTCRtpEncodingParameters")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RtcRtpEncodingParameters {
@@ -36,6 +40,12 @@ pub struct RtcRtpEncodingParameters {
     pub max_framerate: Option<f64>,
     /// `maxBitrate` in bits per second.
     pub max_bitrate: Option<u32>,
+    /// `codec`: the codec this encoding is sent with (`None`: the user agent chooses).
+    pub codec: Option<RtcRtpCodec>,
+    /// `priority` (webrtc-priority), default `"low"`.
+    pub priority: RtcPriorityType,
+    /// `networkPriority` (webrtc-priority): the DSCP marking, when set.
+    pub network_priority: Option<RtcPriorityType>,
 }
 
 /// Either a track or a kind: the first argument of `addTransceiver`.
@@ -94,6 +104,8 @@ pub struct RtcRtpSender {
     pub(crate) msid_track_id: String,
     pub(crate) ssrc: u32,
     pub(crate) rtx_ssrc: u32,
+    /// `[[LastReturnedParameters]]`.
+    pub(crate) last_returned_parameters: Option<Box<RtcRtpSendParameters>>,
 }
 
 impl RtcRtpSender {
@@ -189,6 +201,8 @@ pub struct RtcRtpTransceiver {
     pub(crate) stable: Option<StableState>,
     /// The remote offer's simulcast rids to receive, echoed in the answer.
     pub(crate) recv_rids: Vec<String>,
+    /// `[[PreferredCodecs]]` (empty: the default preferences).
+    pub(crate) preferred_codecs: Vec<RtcRtpCodec>,
 }
 
 impl RtcRtpTransceiver {
@@ -239,6 +253,27 @@ impl RtcRtpTransceiver {
     /// `[[Receptive]]`.
     pub fn is_receptive(&self) -> bool {
         self.receptive
+    }
+    /// `[[PreferredCodecs]]`, as `setCodecPreferences` left them (empty: the defaults).
+    pub fn codec_preferences(&self) -> &[RtcRtpCodec] {
+        &self.preferred_codecs
+    }
+
+    /// `codecs` (an offer's or answer's media formats for this transceiver) filtered and
+    /// ordered by `[[PreferredCodecs]]` (RFC 9429 §5.2.1 and §5.3.1: "If codec preferences have
+    /// been set for the associated transceiver, media formats MUST be generated in the
+    /// corresponding order ... and MUST exclude any codecs not present in the codec
+    /// preferences").
+    pub(crate) fn preferred(&self, codecs: Vec<RtpCodec>) -> Vec<RtpCodec> {
+        if self.preferred_codecs.is_empty() {
+            return codecs;
+        }
+        let preferred: Vec<RtpCodec> = self
+            .preferred_codecs
+            .iter()
+            .filter_map(|c| c.to_rtp_codec(self.kind))
+            .collect();
+        codecs::apply_preferences(self.kind, codecs, &preferred)
     }
 
     /// "stop sending and receiving" (webrtc-pc §5.4).
@@ -345,6 +380,7 @@ impl PeerConnection {
                 msid_track_id,
                 ssrc,
                 rtx_ssrc,
+                last_returned_parameters: None,
             },
             receiver: RtcRtpReceiver {
                 id: receiver_id,
@@ -366,6 +402,7 @@ impl PeerConnection {
             created_by_pending: false,
             stable: None,
             recv_rids: Vec::new(),
+            preferred_codecs: Vec::new(),
         }
     }
 

@@ -33,11 +33,35 @@
 //! - BUNDLE only: one transport, the first of the remote description's transports (the
 //!   BUNDLE-tagged one). With `max-compat` or a remote that rejects BUNDLE, sections outside
 //!   the first transport get no ICE/DTLS of their own.
-//! - ICE servers: only `stun:` and UDP `turn:` URLs whose host is an IP literal are used; a host
-//!   name needs resolving by the runtime, which has no seam yet (counted in
-//!   [`WireCounters::ice_servers_skipped`]).
+//! - ICE servers: `stun:` and `turn:` URLs (UDP, and TCP with `?transport=tcp`, RFC 8656
+//!   §3.1: the runtime opens the connection on the agent's first bytes to the server) are used;
+//!   `turns:` needs a TLS configuration the connection has no seam for yet, and `stuns:` is not
+//!   supported (both counted in [`WireCounters::ice_servers_skipped`]).
 //! - An answer that removes the data section (`CloseSctp`) is not carried out by the stack yet
 //!   (logged).
+//!
+//! # ICE server host names
+//!
+//! The core resolves no names (it does no I/O); the runtime does it for the core
+//! (webrtc-pc §4.4.1.1: an `RTCIceServer` URL's host may be a domain name; RFC 7064 §3.1,
+//! RFC 7065 §3.1):
+//!
+//! - [`PeerConnection::poll_ice_server_host`] hands out each domain name of the usable ICE
+//!   servers once, while the transport does not exist yet: call it after construction and after
+//!   `setConfiguration`, until `None`.
+//! - [`PeerConnection::handle_ice_server_host_resolved`] takes the addresses found (none when the
+//!   name did not resolve). A runtime that asked must answer, bounding the lookup with its own
+//!   timeout.
+//! - The ICE agent takes its servers when it is created, so while a handed-out name is
+//!   unanswered the transport commands wait in their queue (in order; nothing is lost) and the
+//!   transport is created, and gathering starts, once every name is answered. A runtime that
+//!   never asks gets the old behaviour: the names are skipped.
+//! - A name with addresses gives the agent one server address per family, the first IPv4 and the
+//!   first IPv6 address; the agent uses a server only from local sockets of its family, so an
+//!   IPv4 socket uses the IPv4 address. The configured URL is kept for error reports.
+//! - A name without addresses gives an `icecandidateerror` with code 701 (webrtc-pc §4.8.2,
+//!   `RTCPeerConnectionIceErrorEvent`: the server could not be reached) and the server's URL,
+//!   once gathering starts and before it completes; gathering goes on without the server.
 //!
 //! New local ICE credentials after gathering (an ICE restart, RFC 8445 §9) restart the agent's
 //! gathering with those credentials; new remote credentials restart its checks.
@@ -49,10 +73,11 @@ use std::time::{Instant, SystemTime};
 use rtcpeer_dtls::DtlsRole;
 use rtcpeer_ice::{
     IceTransportPolicy, RemoteCandidateInput, TcpCommand, TcpConnectionId, TurnServer,
+    TurnTransport,
 };
 use rtcpeer_types::{Receive, Transmit};
 
-use super::{PeerConnection, TransportCommand};
+use super::{PeerConnection, PeerConnectionEvent, TransportCommand};
 use crate::enums::{RtcIceGathererState, RtcIceRole, RtcIceTransportPolicy, RtcSctpTransportState};
 use crate::host::IceServerHost;
 use crate::ice_server::IceServerScheme;
@@ -74,7 +99,8 @@ pub struct WireCounters {
     pub unparsable_candidates_dropped: u64,
     /// Remote candidates of another ICE generation (`usernameFragment` mismatch).
     pub stale_candidates_dropped: u64,
-    /// ICE server URLs not handed to the ICE agent (host names, TLS and TCP transports).
+    /// ICE server URLs not handed to the ICE agent (host names not resolved, `turns:` and
+    /// `stuns:`).
     pub ice_servers_skipped: u64,
     /// Observed commands dropped because nobody polled them.
     pub observed_commands_dropped: u64,
@@ -107,6 +133,11 @@ pub(crate) struct Wire {
     pub(crate) eoc_surfaced: bool,
     pub(crate) sctp_state: Option<RtcSctpTransportState>,
     pub(crate) counters: WireCounters,
+    /// The ICE server host names handed to the runtime, with their addresses once it answered
+    /// (empty: not resolved).
+    pub(crate) hosts: Vec<(String, Option<Vec<IpAddr>>)>,
+    /// `icecandidateerror`s of names that did not resolve, surfaced once gathering starts.
+    pub(crate) host_errors: Vec<PeerConnectionEvent>,
 }
 
 impl Wire {
@@ -128,8 +159,27 @@ impl Wire {
             eoc_surfaced: false,
             sctp_state: None,
             counters: WireCounters::default(),
+            hosts: Vec::new(),
+            host_errors: Vec::new(),
         }
     }
+}
+
+/// Whether the ICE agent can use this server: `stun:`, or `turn:` (UDP or TCP) with
+/// credentials.
+fn usable_server(server: &crate::config::IceServer) -> bool {
+    match server.url.scheme() {
+        IceServerScheme::Stun => true,
+        IceServerScheme::Turn => server.credentials.is_some(),
+        _ => false,
+    }
+}
+
+/// The first IPv4 and the first IPv6 address of a name's addresses, IPv4 first.
+fn one_per_family(addrs: &[IpAddr]) -> Vec<IpAddr> {
+    let v4 = addrs.iter().find(|a| a.is_ipv4());
+    let v6 = addrs.iter().find(|a| a.is_ipv6());
+    v4.into_iter().chain(v6).copied().collect()
 }
 
 /// Converts a signalled candidate into an ICE candidate, with an address or with an mDNS
@@ -207,6 +257,55 @@ impl PeerConnection {
         if let Some(stack) = self.wire.stack.as_mut() {
             stack.add_mdns_socket(addr);
         }
+    }
+
+    /// The next ICE server host name to resolve (see the module docs): each domain name of a
+    /// usable `stun:`/`turn:` URL once, and only before the transport exists (the ICE agent
+    /// takes its servers when created). Answer with
+    /// [`handle_ice_server_host_resolved`](Self::handle_ice_server_host_resolved).
+    pub fn poll_ice_server_host(&mut self) -> Option<String> {
+        if self.is_closed || self.wire.stack.is_some() {
+            return None;
+        }
+        let name = self
+            .ice_servers
+            .iter()
+            .find_map(|server| match server.url.host() {
+                IceServerHost::Domain(name)
+                    if usable_server(server) && !self.wire.hosts.iter().any(|(h, _)| h == name) =>
+                {
+                    Some(name.clone())
+                }
+                _ => None,
+            })?;
+        self.wire.hosts.push((name.clone(), None));
+        Some(name)
+    }
+
+    /// The addresses `host` (a name from [`poll_ice_server_host`](Self::poll_ice_server_host))
+    /// resolved to; empty when it did not resolve (an `icecandidateerror` 701 once gathering
+    /// starts). Other names and second answers are ignored. Once every name is answered the
+    /// transport commands waiting for them are carried out.
+    pub fn handle_ice_server_host_resolved(&mut self, host: &str, addrs: &[IpAddr]) {
+        let Some((_, answer)) = self
+            .wire
+            .hosts
+            .iter_mut()
+            .find(|(h, a)| a.is_none() && h.eq_ignore_ascii_case(host))
+        else {
+            return;
+        };
+        *answer = Some(addrs.to_vec());
+        if !self.awaiting_ice_server_hosts() {
+            self.sync_transport();
+        }
+    }
+
+    /// Whether the transport waits for host names the runtime was asked to resolve.
+    pub fn awaiting_ice_server_hosts(&self) -> bool {
+        self.wire.stack.is_none()
+            && !self.is_closed
+            && self.wire.hosts.iter().any(|(_, a)| a.is_none())
     }
 
     /// The next thing the ICE agent asks of the runtime's TCP sockets (RFC 6544). Drain
@@ -317,7 +416,7 @@ impl PeerConnection {
         if self.is_closed {
             return None;
         }
-        if !self.wire.todo.is_empty() {
+        if !self.wire.todo.is_empty() && !self.awaiting_ice_server_hosts() {
             return Some(self.wire.now);
         }
         self.wire.stack.as_ref()?.poll_timeout()
@@ -352,27 +451,54 @@ impl PeerConnection {
             _ => IceTransportPolicy::All,
         };
         for server in &self.ice_servers {
-            let ip = match server.url.host() {
-                IceServerHost::Ipv4(ip) => IpAddr::V4(*ip),
-                IceServerHost::Ipv6(ip) => IpAddr::V6(*ip),
-                IceServerHost::Domain(_) => {
-                    self.wire.counters.ice_servers_skipped += 1;
-                    continue;
+            if !usable_server(server) {
+                self.wire.counters.ice_servers_skipped += 1;
+                continue;
+            }
+            let ips = match server.url.host() {
+                IceServerHost::Ipv4(ip) => vec![IpAddr::V4(*ip)],
+                IceServerHost::Ipv6(ip) => vec![IpAddr::V6(*ip)],
+                IceServerHost::Domain(name) => {
+                    let answer = self.wire.hosts.iter().find(|(h, _)| h == name);
+                    match answer.and_then(|(_, a)| a.as_deref()) {
+                        Some(addrs) if !addrs.is_empty() => one_per_family(addrs),
+                        Some(_) => {
+                            self.wire.counters.ice_servers_skipped += 1;
+                            self.wire
+                                .host_errors
+                                .push(PeerConnectionEvent::IceCandidateError {
+                                    address: None,
+                                    port: None,
+                                    url: server.url.to_string(),
+                                    error_code: 701,
+                                    error_text: format!("{name} could not be resolved"),
+                                });
+                            continue;
+                        }
+                        // Never asked for, or the connection closed before the answer.
+                        None => {
+                            self.wire.counters.ice_servers_skipped += 1;
+                            continue;
+                        }
+                    }
                 }
             };
-            let addr = SocketAddr::new(ip, server.url.port());
-            match (server.url.scheme(), &server.credentials) {
-                (IceServerScheme::Stun, _) => config.ice.stun_servers.push(addr),
-                (IceServerScheme::Turn, Some(creds))
-                    if server.url.transport() == crate::enums::RtcIceProtocol::Udp =>
-                {
-                    config.ice.turn_servers.push(TurnServer::udp(
-                        addr,
-                        creds.username(),
-                        creds.credential(),
-                    ));
+            let named = matches!(server.url.host(), IceServerHost::Domain(_));
+            for ip in ips {
+                let addr = SocketAddr::new(ip, server.url.port());
+                match &server.credentials {
+                    Some(creds) if server.url.scheme() == IceServerScheme::Turn => {
+                        let mut turn = TurnServer::udp(addr, creds.username(), creds.credential());
+                        if server.url.transport() == crate::enums::RtcIceProtocol::Tcp {
+                            turn = turn.with_transport(TurnTransport::Tcp);
+                        }
+                        if named {
+                            turn = turn.with_url(&server.url.to_string());
+                        }
+                        config.ice.turn_servers.push(turn);
+                    }
+                    _ => config.ice.stun_servers.push(addr),
                 }
-                _ => self.wire.counters.ice_servers_skipped += 1,
             }
         }
         config
@@ -400,8 +526,14 @@ impl PeerConnection {
         self.wire.stack = Some(stack);
     }
 
-    /// Carries out the queued transport commands, then gathers if a local description asked.
+    /// Carries out the queued transport commands, then gathers if a local description asked;
+    /// neither while ICE server host names are awaited.
     pub(crate) fn sync_transport(&mut self) {
+        if self.awaiting_ice_server_hosts() {
+            self.register_data_channels();
+            self.drain_transport_events();
+            return;
+        }
         while let Some(command) = self.wire.todo.pop_front() {
             self.apply_command(command);
         }
@@ -426,10 +558,37 @@ impl PeerConnection {
             if let Some(stack) = self.wire.stack.as_mut() {
                 self.wire.gathered = true;
                 stack.gather(now);
+                self.surface_host_errors();
             }
         }
         self.register_data_channels();
         self.drain_transport_events();
+    }
+
+    /// The `icecandidateerror`s of unresolved names, after the `gathering` state change and
+    /// before the gathering completes.
+    fn surface_host_errors(&mut self) {
+        if self.wire.host_errors.is_empty() {
+            return;
+        }
+        let start = self.events.len();
+        self.drain_transport_events();
+        let complete = self
+            .events
+            .iter()
+            .skip(start)
+            .position(|e| {
+                matches!(
+                    e,
+                    PeerConnectionEvent::IceGatheringStateChange(
+                        crate::enums::RtcIceGatheringState::Complete
+                    ) | PeerConnectionEvent::IceCandidate(None)
+                )
+            })
+            .map_or(self.events.len(), |i| start + i);
+        for (i, e) in self.wire.host_errors.drain(..).enumerate() {
+            self.events.insert(complete + i, e);
+        }
     }
 
     fn apply_command(&mut self, command: TransportCommand) {
