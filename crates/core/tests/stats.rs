@@ -6,105 +6,20 @@
 //! uses the W3C member names, selectors resolve or fail as webrtc-pc §8.2 says, and stats stay
 //! available after `close()`.
 
-use std::collections::{BTreeSet, HashMap};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::collections::BTreeSet;
+use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
-use rtcpeer_core::pc::ChannelMessage;
 use rtcpeer_core::stats::{RtcStats, RtcStatsReport, RtcStatsSelector};
 use rtcpeer_core::*;
-use rtcpeer_netsim::{Endpoint, HostId, LinkConditions, Network, SeedGuard, StunServer, Zone};
-use rtcpeer_types::{Protocol, Receive, Rng, Transmit};
+use rtcpeer_netsim::{HostId, LinkConditions, Network, SeedGuard};
+use rtcpeer_types::{Protocol, Transmit};
 
-const STUN_IP: &str = "198.51.100.1";
+mod pc_support;
+use pc_support::*;
+
 /// One-way delay of each host's link: a round trip between the peers crosses four of them.
 const LINK_DELAY_MS: u64 = 15;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// The wall-clock time the connections are created at (2025-06-15).
-fn wall_clock() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_750_000_000)
-}
-
-/// A connection on a simulated host, with what it fired.
-struct Peer {
-    pc: PeerConnection,
-    log: Vec<PeerConnectionEvent>,
-    messages: HashMap<DataChannelId, Vec<ChannelMessage>>,
-    outbox: Vec<RtcIceCandidateInit>,
-}
-
-impl Peer {
-    fn drain(&mut self) {
-        while let Some(e) = self.pc.poll_event() {
-            match e {
-                PeerConnectionEvent::DataChannelMessage { channel, message } => {
-                    self.messages.entry(channel).or_default().push(message);
-                }
-                PeerConnectionEvent::IceCandidate(Some(c)) => self.outbox.push(c),
-                other => self.log.push(other),
-            }
-        }
-    }
-
-    fn received(&self, channel: DataChannelId) -> usize {
-        self.messages.get(&channel).map_or(0, Vec::len)
-    }
-
-    fn open(&self, channel: DataChannelId) -> bool {
-        self.pc
-            .data_channel(channel)
-            .is_some_and(|c| c.ready_state() == RtcDataChannelState::Open)
-    }
-
-    fn announced(&self, label: &str) -> Option<DataChannelId> {
-        self.log.iter().find_map(|e| match e {
-            PeerConnectionEvent::DataChannel(h)
-                if self.pc.data_channel(*h).is_some_and(|c| c.label() == label) =>
-            {
-                Some(*h)
-            }
-            _ => None,
-        })
-    }
-}
-
-impl Endpoint for Peer {
-    fn handle_receive(&mut self, now: Instant, rx: Receive) {
-        self.pc.handle_receive(now, rx);
-        self.drain();
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        self.pc.handle_timeout(now);
-        self.drain();
-    }
-
-    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
-        let t = self.pc.poll_transmit();
-        self.drain();
-        t
-    }
-
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        self.pc.poll_timeout()
-    }
-}
-
-fn peer(net: &Network, h: HostId) -> &Peer {
-    net.endpoint::<Peer>(h).expect("a Peer")
-}
-
-fn peer_mut(net: &mut Network, h: HostId) -> &mut Peer {
-    net.endpoint_mut::<Peer>(h).expect("a Peer")
-}
-
-fn pc_mut(net: &mut Network, h: HostId) -> &mut PeerConnection {
-    &mut peer_mut(net, h).pc
-}
 
 fn stats(net: &Network, h: HostId) -> RtcStatsReport {
     peer(net, h)
@@ -113,89 +28,22 @@ fn stats(net: &Network, h: HostId) -> RtcStatsReport {
         .expect("getStats")
 }
 
+/// A connection with the simulated STUN server behind a link of [`LINK_DELAY_MS`].
 fn add_peer(net: &mut Network, name: &str, addr: &str) -> HostId {
-    let addr: std::net::SocketAddr = addr.parse().unwrap();
-    let config = RtcConfiguration {
-        ice_servers: vec![RtcIceServer::new(format!("stun:{STUN_IP}:3478"))],
-        ..Default::default()
-    };
-    let rng: Rng = net.fork_rng();
-    let mut pc = PeerConnection::new(config, rng, net.now(), wall_clock()).unwrap();
-    pc.add_local_interface(addr);
-    let p = Peer {
-        pc,
-        log: Vec::new(),
-        messages: HashMap::new(),
-        outbox: Vec::new(),
-    };
-    let h = net.add_host(name, Zone::Internet, &[addr.ip()], p).unwrap();
-    net.set_link(h, LinkConditions::with_delay(ms(LINK_DELAY_MS)))
-        .unwrap();
-    h
+    let link = LinkConditions::with_delay(ms(LINK_DELAY_MS));
+    pc_support::add_peer(net, name, addr, link)
 }
 
 /// Two public peers on a network with a STUN server; the guard prints the seed on failure.
 fn pair() -> (Network, SeedGuard, HostId, HostId) {
-    let guard = SeedGuard::from_env();
-    let mut net = Network::new(guard.seed());
-    net.add_host(
-        "stun",
-        Zone::Internet,
-        &[STUN_IP.parse().unwrap()],
-        StunServer::new(),
-    )
-    .unwrap();
+    let (mut net, guard) = network();
     let a = add_peer(&mut net, "a", "192.0.2.10:5000");
     let b = add_peer(&mut net, "b", "192.0.2.20:6000");
     (net, guard, a, b)
 }
 
-fn relay_candidates(net: &mut Network, from: HostId, to: HostId) {
-    let outbox = std::mem::take(&mut peer_mut(net, from).outbox);
-    let now = net.now();
-    for c in outbox {
-        let to = peer_mut(net, to);
-        to.pc.handle_timeout(now);
-        to.pc.add_ice_candidate(c).expect("addIceCandidate");
-        to.drain();
-    }
-}
-
-fn offer_answer(net: &mut Network, a: HostId, b: HostId) {
-    let now = net.now();
-    let offer = {
-        let p = peer_mut(net, a);
-        p.pc.handle_timeout(now);
-        let o = p.pc.create_offer(RtcOfferOptions::default()).unwrap();
-        p.pc.set_local_description(Some(o.clone().into())).unwrap();
-        p.drain();
-        o
-    };
-    let answer = {
-        let p = peer_mut(net, b);
-        p.pc.handle_timeout(now);
-        p.pc.set_remote_description(offer).unwrap();
-        let ans = p.pc.create_answer().unwrap();
-        p.pc.set_local_description(Some(ans.clone().into()))
-            .unwrap();
-        p.drain();
-        ans
-    };
-    let p = peer_mut(net, a);
-    p.pc.set_remote_description(answer).unwrap();
-    p.drain();
-}
-
-fn run_until(net: &mut Network, a: HostId, b: HostId, mut done: impl FnMut(&Network) -> bool) {
-    net.run_until(
-        |n| {
-            relay_candidates(n, a, b);
-            relay_candidates(n, b, a);
-            done(n)
-        },
-        Duration::from_secs(30),
-    )
-    .unwrap_or_else(|e| panic!("{e}: {:?} / {:?}", peer(net, a).log, peer(net, b).log));
+fn run_until(net: &mut Network, a: HostId, b: HostId, done: impl FnMut(&Network) -> bool) {
+    pc_support::run_until(net, a, b, Duration::from_secs(30), done);
 }
 
 /// A connected pair with a DCEP channel "chat" open on both sides: (a's, b's).
@@ -213,10 +61,10 @@ fn connected() -> (
         .unwrap();
     offer_answer(&mut net, a, b);
     run_until(&mut net, a, b, |n| {
-        peer(n, a).open(chat)
+        peer(n, a).opened(chat)
             && peer(n, b)
                 .announced("chat")
-                .is_some_and(|h| peer(n, b).open(h))
+                .is_some_and(|h| peer(n, b).opened(h))
     });
     let chat_b = peer(&net, b).announced("chat").unwrap();
     (net, guard, a, b, chat, chat_b)
@@ -293,7 +141,7 @@ fn data_channel_stats_count_exactly_the_messages_and_bytes_exchanged() {
     let too_big = Bytes::from(vec![0u8; 300_000]);
     assert!(pc_mut(&mut net, a).send_binary(chat, too_big).is_err());
     run_until(&mut net, a, b, |n| {
-        peer(n, b).received(chat_b) == 8 && peer(n, a).received(chat) == 2
+        peer(n, b).received(chat_b).len() == 8 && peer(n, a).received(chat).len() == 2
     });
     let sent_bytes: u64 = texts.iter().map(|t| t.len() as u64).sum::<u64>()
         + binaries.iter().map(|b| b.len() as u64).sum::<u64>();
@@ -320,10 +168,10 @@ fn data_channel_stats_count_exactly_the_messages_and_bytes_exchanged() {
         .create_data_channel("second", RtcDataChannelInit::default())
         .unwrap();
     run_until(&mut net, a, b, |n| {
-        peer(n, a).open(second)
+        peer(n, a).opened(second)
             && peer(n, b)
                 .announced("second")
-                .is_some_and(|h| peer(n, b).open(h))
+                .is_some_and(|h| peer(n, b).opened(h))
     });
     let second_b = peer(&net, b).announced("second").unwrap();
     pc_mut(&mut net, b).close_data_channel(second_b).unwrap();
@@ -346,7 +194,7 @@ fn data_channel_stats_count_exactly_the_messages_and_bytes_exchanged() {
 fn transport_pairs_and_candidates_reference_each_other() {
     let (mut net, _g, a, b, chat, chat_b) = connected();
     pc_mut(&mut net, a).send_text(chat, "ping").unwrap();
-    run_until(&mut net, a, b, |n| peer(n, b).received(chat_b) == 1);
+    run_until(&mut net, a, b, |n| peer(n, b).received(chat_b).len() == 1);
     for (h, ice_role, dtls_role) in [
         (a, RtcIceRole::Controlling, "server"),
         (b, RtcIceRole::Controlled, "client"),
@@ -823,7 +671,7 @@ fn channel_handle(net: &Network, h: HostId, label: &str) -> DataChannelId {
 fn stats_stay_available_after_close() {
     let (mut net, _g, a, b, chat, chat_b) = connected();
     pc_mut(&mut net, a).send_text(chat, "bye").unwrap();
-    run_until(&mut net, a, b, |n| peer(n, b).received(chat_b) == 1);
+    run_until(&mut net, a, b, |n| peer(n, b).received(chat_b).len() == 1);
     let before = stats(&net, a);
     pc_mut(&mut net, a).close();
     let after = stats(&net, a);
